@@ -1,0 +1,1001 @@
+//! Loading and linting: YAML files in, a checked [`Spec`] or every error with
+//! `file:line:column` out.
+
+use crate::model::*;
+use crate::raw::{self, S};
+use crate::typecode::{Alphabet, LetterClass, TypeCode, WordClass, parse_range};
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// One problem in the spec, with the place it was found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SpecError {
+    /// The file, as given to the loader (relative to the spec root, prefixed `spec/`).
+    pub file: String,
+    /// 1-based line (0 when unknown).
+    pub line: u64,
+    /// 1-based column (0 when unknown).
+    pub column: u64,
+    /// What is wrong and what to do about it.
+    pub message: String,
+}
+
+impl fmt::Display for SpecError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}:{}:{}: error: {}",
+            self.file, self.line, self.column, self.message
+        )
+    }
+}
+
+/// Every error found in one load.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SpecErrors(pub Vec<SpecError>);
+
+impl fmt::Display for SpecErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for e in &self.0 {
+            writeln!(f, "{e}")?;
+        }
+        write!(f, "{} error(s) in the Payple spec", self.0.len())
+    }
+}
+
+impl std::error::Error for SpecErrors {}
+
+/// One spec file: path relative to the spec root (`payple.yaml`, `codes/cpay.yaml`,
+/// `endpoints/cpay/auth.yaml`) and its text.
+#[derive(Debug, Clone)]
+pub struct SpecFile {
+    /// Relative path with `/` separators.
+    pub path: String,
+    /// Contents.
+    pub text: String,
+}
+
+/// Reads every `*.yaml` file below `dir`.
+pub fn read_dir(dir: &Path) -> std::io::Result<Vec<SpecFile>> {
+    fn walk(root: &Path, dir: &Path, out: &mut Vec<(PathBuf, String)>) -> std::io::Result<()> {
+        for entry in std::fs::read_dir(dir)? {
+            let entry = entry?;
+            let path = entry.path();
+            if path.is_dir() {
+                walk(root, &path, out)?;
+            } else if path.extension().is_some_and(|e| e == "yaml" || e == "yml") {
+                let rel = path
+                    .strip_prefix(root)
+                    .unwrap_or(&path)
+                    .components()
+                    .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                    .collect::<Vec<_>>()
+                    .join("/");
+                out.push((path.clone(), rel));
+            }
+        }
+        Ok(())
+    }
+    let mut found = Vec::new();
+    walk(dir, dir, &mut found)?;
+    found.sort_by(|a, b| a.1.cmp(&b.1));
+    found
+        .into_iter()
+        .map(|(path, rel)| {
+            let text = std::fs::read_to_string(&path).map_err(|e| {
+                std::io::Error::new(e.kind(), format!("{}: {e}", path.display()))
+            })?;
+            Ok(SpecFile { path: rel, text })
+        })
+        .collect()
+}
+
+const KINDS: &[&str] = &[
+    "malformed_body",
+    "missing_required",
+    "undocumented_field",
+    "type_code_violation",
+    "not_applicable",
+    "invalid_value",
+    "json_type_mismatch",
+    "unknown_result_code",
+    "success_code_mismatch",
+    "legacy_field_name",
+];
+
+struct Ctx {
+    errors: Vec<SpecError>,
+    file: String,
+    tags: BTreeSet<String>,
+    alphabet: Alphabet,
+}
+
+impl Ctx {
+    fn err<T>(&mut self, at: &S<T>, message: impl Into<String>) {
+        self.errors.push(SpecError {
+            file: self.file.clone(),
+            line: at.referenced.line(),
+            column: at.referenced.column(),
+            message: message.into(),
+        });
+    }
+
+    fn err_at(&mut self, line: u64, column: u64, message: impl Into<String>) {
+        self.errors.push(SpecError {
+            file: self.file.clone(),
+            line,
+            column,
+            message: message.into(),
+        });
+    }
+
+    fn tag(&mut self, t: &S<String>) -> String {
+        if !self.tags.contains(&t.value) {
+            let known = self.tags.iter().cloned().collect::<Vec<_>>().join(", ");
+            self.err(
+                t,
+                format!(
+                    "unknown evidence tag `{}`; use one of {known} (defined in spec/payple.yaml)",
+                    t.value
+                ),
+            );
+        }
+        t.value.clone()
+    }
+
+    fn type_code(&mut self, t: &S<String>) -> Option<TypeCode> {
+        match self.alphabet.parse(&t.value) {
+            Ok(code) => Some(code),
+            Err(e) => {
+                self.err(t, format!("malformed type code: {e}"));
+                None
+            }
+        }
+    }
+
+    fn applies(&mut self, a: Option<&S<String>>) -> Applies {
+        match a.map(|a| (a, a.value.as_str())) {
+            None | Some((_, "both")) => Applies::Both,
+            Some((_, "card")) => Applies::Card,
+            Some((_, "transfer")) => Applies::Transfer,
+            Some((a, other)) => {
+                self.err(
+                    a,
+                    format!("`applies: {other}` is not known; write card, transfer or both"),
+                );
+                Applies::Both
+            }
+        }
+    }
+}
+
+fn parse_yaml<T: serde::de::DeserializeOwned>(file: &SpecFile) -> Result<T, SpecError> {
+    serde_saphyr::from_str::<T>(&file.text).map_err(|e| {
+        let (line, column) = e
+            .location()
+            .map(|l| (l.line(), l.column()))
+            .unwrap_or((0, 0));
+        let mut message = e.without_snippet().to_string();
+        // The library prefixes its own position; ours is in front already.
+        if let Some(rest) = message.strip_prefix("error: ") {
+            message = rest.to_string();
+        }
+        let mut message = message.lines().next().unwrap_or_default().trim().to_string();
+        if let Some(at) = message.rfind(" at line ") {
+            message.truncate(at);
+        }
+        SpecError {
+            file: format!("spec/{}", file.path),
+            line,
+            column,
+            message: explain_serde(&message),
+        }
+    })
+}
+
+fn explain_serde(message: &str) -> String {
+    if message.contains("unknown field") {
+        format!("{message}; check the spelling against spec/README.md")
+    } else {
+        message.to_string()
+    }
+}
+
+/// Loads and checks a spec from its files. Returns every error found, not just the first.
+pub fn load(files: &[SpecFile]) -> Result<Spec, SpecErrors> {
+    let mut errors = Vec::new();
+    let Some(root_file) = files.iter().find(|f| f.path == "payple.yaml") else {
+        return Err(SpecErrors(vec![SpecError {
+            file: "spec/payple.yaml".into(),
+            line: 0,
+            column: 0,
+            message: "the spec root file payple.yaml is missing".into(),
+        }]));
+    };
+    let root: raw::RootFile = match parse_yaml(root_file) {
+        Ok(r) => r,
+        Err(e) => return Err(SpecErrors(vec![e])),
+    };
+    let mut cx = Ctx {
+        errors: Vec::new(),
+        file: format!("spec/{}", root_file.path),
+        tags: root
+            .evidence_tags
+            .iter()
+            .map(|t| t.tag.value.clone())
+            .collect(),
+        alphabet: Alphabet::default(),
+    };
+    let mut spec = Spec {
+        evidence_tags: root
+            .evidence_tags
+            .iter()
+            .map(|t| (t.tag.value.clone(), t.meaning.clone()))
+            .collect(),
+        ..Spec::default()
+    };
+    load_root(&mut cx, &root, &mut spec);
+
+    for file in files {
+        let kind = if file.path == "payple.yaml" {
+            continue;
+        } else if file.path.starts_with("codes/") {
+            "catalog"
+        } else if file.path.starts_with("endpoints/") {
+            "endpoint"
+        } else {
+            cx.errors.push(SpecError {
+                file: format!("spec/{}", file.path),
+                line: 0,
+                column: 0,
+                message: "unexpected file: spec files are payple.yaml, codes/*.yaml and endpoints/<service>/*.yaml".into(),
+            });
+            continue;
+        };
+        cx.file = format!("spec/{}", file.path);
+        if kind == "catalog" {
+            match parse_yaml::<raw::CatalogFile>(file) {
+                Ok(c) => {
+                    if let Some(cat) = load_catalog(&mut cx, &c, &spec) {
+                        spec.catalogs.push(cat);
+                    }
+                }
+                Err(e) => errors.push(e),
+            }
+        } else {
+            match parse_yaml::<raw::EndpointFile>(file) {
+                Ok(e) => {
+                    if let Some(ep) = load_endpoint(&mut cx, &e, &file.path, &spec) {
+                        spec.endpoints.push(ep);
+                    }
+                }
+                Err(e) => errors.push(e),
+            }
+        }
+    }
+    // Cross-file checks: result catalogs and success codes.
+    let catalogs: BTreeMap<&str, &Catalog> =
+        spec.catalogs.iter().map(|c| (c.id.as_str(), c)).collect();
+    for file in files.iter().filter(|f| f.path.starts_with("endpoints/")) {
+        let Ok(e) = parse_yaml::<raw::EndpointFile>(file) else {
+            continue;
+        };
+        let Some(r) = &e.result else { continue };
+        cx.file = format!("spec/{}", file.path);
+        match catalogs.get(r.catalog.value.as_str()) {
+            None => {
+                let known = catalogs.keys().copied().collect::<Vec<_>>().join(", ");
+                cx.err(
+                    &r.catalog,
+                    format!(
+                        "dangling reference: no response-code catalog `{}` (spec/codes/ has {known})",
+                        r.catalog.value
+                    ),
+                );
+            }
+            Some(cat) => {
+                for sc in &r.success_codes {
+                    match cat.codes.iter().find(|c| c.code == sc.code.value) {
+                        None => cx.err(
+                            &sc.code,
+                            format!(
+                                "dangling reference: success code `{}` is not in catalog `{}`; add it to spec/codes/{}.yaml",
+                                sc.code.value, cat.id, cat.id
+                            ),
+                        ),
+                        Some(c) if c.class != CodeClass::Success => cx.err(
+                            &sc.code,
+                            format!(
+                                "success code `{}` has class failure in catalog `{}`",
+                                sc.code.value, cat.id
+                            ),
+                        ),
+                        Some(_) => {}
+                    }
+                }
+            }
+        }
+    }
+    // Auth flows must name existing endpoints.
+    let ids: BTreeSet<&str> = spec.endpoints.iter().map(|e| e.id.as_str()).collect();
+    cx.file = format!("spec/{}", root_file.path);
+    for flow in &root.auth_flows {
+        if let Some(ep) = &flow.endpoint
+            && !ids.is_empty()
+            && !ids.contains(ep.value.as_str())
+            && files.iter().any(|f| f.path.starts_with("endpoints/"))
+        {
+            cx.err(
+                ep,
+                format!(
+                    "dangling reference: auth flow `{}` names endpoint `{}`, which no file in spec/endpoints defines",
+                    flow.id.value, ep.value
+                ),
+            );
+        }
+    }
+    errors.append(&mut cx.errors);
+    if errors.is_empty() {
+        spec.endpoints.sort_by(|a, b| a.id.cmp(&b.id));
+        spec.catalogs.sort_by(|a, b| a.id.cmp(&b.id));
+        Ok(spec)
+    } else {
+        errors.sort_by(|a, b| (&a.file, a.line, a.column).cmp(&(&b.file, b.line, b.column)));
+        errors.dedup();
+        Err(SpecErrors(errors))
+    }
+}
+
+fn load_root(cx: &mut Ctx, root: &raw::RootFile, spec: &mut Spec) {
+    let tc = &root.type_codes;
+    let mut letters = Vec::new();
+    for l in &root.type_codes.letters {
+        let mut chars = l.letter.value.chars();
+        let (Some(ch), None) = (chars.next(), chars.next()) else {
+            cx.err(&l.letter, "a type-code letter must be a single character");
+            continue;
+        };
+        if letters.iter().any(|x: &LetterClass| x.letter == ch) {
+            cx.err(&l.letter, format!("letter `{ch}` is defined twice"));
+        }
+        let mut ranges = Vec::new();
+        for r in &l.ranges {
+            match parse_range(&r.value) {
+                Ok(range) => ranges.push(range),
+                Err(e) => cx.err(r, e),
+            }
+        }
+        letters.push(LetterClass {
+            letter: ch,
+            name: l.name.clone(),
+            ranges,
+            basis: l.basis.clone(),
+        });
+    }
+    if letters.len() > 8 {
+        cx.err_at(0, 0, "the alphabet may define at most 8 letters");
+    }
+    cx.alphabet.letters = letters;
+    let mut words = Vec::new();
+    for w in &tc.words {
+        let mask = if w.letters.value == "any" {
+            None
+        } else {
+            match cx.alphabet.mask_of(&w.letters.value) {
+                Ok(m) => Some(m),
+                Err(e) => {
+                    cx.err(&w.letters, e);
+                    None
+                }
+            }
+        };
+        words.push(WordClass {
+            word: w.word.value.clone(),
+            mask,
+            basis: w.basis.clone(),
+        });
+    }
+    cx.alphabet.words = words;
+    cx.tag(&tc.evidence);
+    if tc.length_unit.value != "characters" {
+        cx.err(
+            &tc.length_unit,
+            "only `characters` is supported as the length unit",
+        );
+    }
+    spec.alphabet = cx.alphabet.clone();
+    spec.alphabet_notes = AlphabetNotes {
+        summary: tc.summary.trim().to_string(),
+        evidence: tc.evidence.value.clone(),
+        source: tc.source.clone(),
+        length_unit: format!("{} ({})", tc.length_unit.value, tc.length_note.trim()),
+    };
+    let mut service_ids = BTreeSet::new();
+    for s in &root.services {
+        if !service_ids.insert(s.id.value.clone()) {
+            cx.err(&s.id, format!("service `{}` is defined twice", s.id.value));
+        }
+        let mut environments = Vec::new();
+        for e in &s.environments {
+            cx.tag(&e.evidence);
+            environments.push(Environment {
+                name: e.name.value.clone(),
+                base_url: e.base_url.clone(),
+                evidence: e.evidence.value.clone(),
+                production: e.production,
+            });
+        }
+        if let Some(tc) = &s.test_credentials {
+            cx.tag(&tc.evidence);
+        }
+        spec.services.push(Service {
+            id: s.id.value.clone(),
+            title: title(&s.title),
+            docs: s.docs.clone(),
+            environments,
+            test_credentials: s
+                .test_credentials
+                .as_ref()
+                .map(|t| t.values.clone().into_iter().collect())
+                .unwrap_or_default(),
+        });
+    }
+    for f in &root.auth_flows {
+        if !service_ids.contains(&f.service.value) {
+            cx.err(
+                &f.service,
+                format!("dangling reference: no service `{}`", f.service.value),
+            );
+        }
+        if !matches!(f.kind.value.as_str(), "flag_tokens" | "bearer_token") {
+            cx.err(
+                &f.kind,
+                format!(
+                    "auth flow kind `{}` is not known; write flag_tokens or bearer_token",
+                    f.kind.value
+                ),
+            );
+        }
+        cx.tag(&f.evidence);
+        spec.auth_flows.push(AuthFlow {
+            id: f.id.value.clone(),
+            service: f.service.value.clone(),
+            title: title(&f.title),
+            endpoint: f.endpoint.as_ref().map(|e| e.value.clone()),
+            kind: f.kind.value.clone(),
+            lifetime_seconds: f.lifetime_seconds,
+            summary: f.summary.trim().to_string(),
+            evidence: f.evidence.value.clone(),
+            source: f.source.clone(),
+        });
+    }
+}
+
+fn title(t: &raw::Title) -> Title {
+    Title {
+        ko: t.ko.clone(),
+        en: t.en.clone(),
+    }
+}
+
+fn load_catalog(cx: &mut Ctx, c: &raw::CatalogFile, spec: &Spec) -> Option<Catalog> {
+    let expected = cx
+        .file
+        .trim_start_matches("spec/codes/")
+        .trim_end_matches(".yaml")
+        .to_string();
+    if c.catalog.value != expected {
+        cx.err(
+            &c.catalog,
+            format!(
+                "catalog id `{}` does not match its file name; name it `{expected}` or rename the file",
+                c.catalog.value
+            ),
+        );
+    }
+    if spec.catalogs.iter().any(|x| x.id == c.catalog.value) {
+        cx.err(&c.catalog, format!("catalog `{}` is defined twice", c.catalog.value));
+    }
+    let mut seen = BTreeSet::new();
+    let mut codes = Vec::new();
+    for code in &c.codes {
+        if !seen.insert(code.code.value.clone()) {
+            cx.err(
+                &code.code,
+                format!(
+                    "duplicate code `{}` in catalog `{}`; merge the entries (use `alternatives` for other messages)",
+                    code.code.value, c.catalog.value
+                ),
+            );
+        }
+        let class = match code.class.value.as_str() {
+            "success" => CodeClass::Success,
+            "failure" => CodeClass::Failure,
+            other => {
+                cx.err(
+                    &code.class,
+                    format!("class `{other}` is not known; write success or failure"),
+                );
+                CodeClass::Failure
+            }
+        };
+        cx.tag(&code.evidence);
+        let mut alternatives = Vec::new();
+        for a in &code.alternatives {
+            cx.tag(&a.evidence);
+            alternatives.push((a.message.clone(), a.evidence.value.clone(), a.source.clone()));
+        }
+        codes.push(Code {
+            code: code.code.value.clone(),
+            message: code.message.clone(),
+            meaning: code.meaning.trim().to_string(),
+            class,
+            evidence: code.evidence.value.clone(),
+            source: code.source.clone(),
+            alternatives,
+        });
+    }
+    Some(Catalog {
+        id: c.catalog.value.clone(),
+        title: title(&c.title),
+        codes,
+    })
+}
+
+fn load_endpoint(
+    cx: &mut Ctx,
+    e: &raw::EndpointFile,
+    path: &str,
+    spec: &Spec,
+) -> Option<Endpoint> {
+    // endpoints/<service>/<name>.yaml  <=>  id <service>.<name>
+    let expected = path
+        .trim_start_matches("endpoints/")
+        .trim_end_matches(".yaml")
+        .replacen('/', ".", 1);
+    if e.id.value != expected {
+        cx.err(
+            &e.id,
+            format!(
+                "endpoint id `{}` does not match its file spec/{path}; the id must be `{expected}`",
+                e.id.value
+            ),
+        );
+    }
+    if !e
+        .id
+        .value
+        .chars()
+        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '.')
+    {
+        cx.err(&e.id, "endpoint ids are service.snake_name in lower case");
+    }
+    if !spec.services.iter().any(|s| s.id == e.service.value) {
+        cx.err(
+            &e.service,
+            format!("dangling reference: no service `{}` in spec/payple.yaml", e.service.value),
+        );
+    }
+    if spec.endpoints.iter().any(|x| x.id == e.id.value) {
+        cx.err(&e.id, format!("endpoint `{}` is defined twice", e.id.value));
+    }
+    let evidence = cx.tag(&e.evidence);
+    if !matches!(e.http.method.value.as_str(), "GET" | "POST" | "PUT" | "DELETE" | "PATCH") {
+        cx.err(
+            &e.http.method,
+            format!("HTTP method `{}` is not known", e.http.method.value),
+        );
+    }
+    let u = &e.http.url;
+    let mut rules = Vec::new();
+    if let Some(p) = &u.path {
+        rules.push(UrlRule::Path(p.clone()));
+    }
+    if let Some(a) = &u.auth_return_url {
+        if !spec.auth_flows.iter().any(|f| f.id == a.value) {
+            cx.err(a, format!("dangling reference: no auth flow `{}`", a.value));
+        }
+        rules.push(UrlRule::AuthReturnUrl(a.value.clone()));
+    }
+    if let Some(p) = &u.partner_url {
+        rules.push(UrlRule::PartnerUrl(p.clone()));
+    }
+    if let Some(s) = &u.script {
+        rules.push(UrlRule::Script(s.clone()));
+    }
+    if rules.len() != 1 {
+        cx.err(
+            &e.http.method,
+            "http.url needs exactly one of path, auth_return_url, partner_url or script",
+        );
+    }
+    let url = rules
+        .into_iter()
+        .next()
+        .unwrap_or(UrlRule::Path(String::new()));
+    for lp in &e.http.legacy_paths {
+        cx.tag(&lp.evidence);
+    }
+    for h in &e.http.headers {
+        cx.tag(&h.evidence);
+    }
+    if e.auth.flow.value != "none" && !spec.auth_flows.iter().any(|f| f.id == e.auth.flow.value) {
+        cx.err(
+            &e.auth.flow,
+            format!(
+                "dangling reference: no auth flow `{}` (write `none` or an id from spec/payple.yaml)",
+                e.auth.flow.value
+            ),
+        );
+    }
+    for l in &e.limits {
+        cx.tag(&l.evidence);
+    }
+    let default_source = e.docs.first().cloned().unwrap_or_default();
+    let request = fields(cx, &e.request, &evidence, &default_source);
+    let response = fields(cx, &e.response, &evidence, &default_source);
+    if let Some(m) = &e.payment_method_field
+        && !request.iter().chain(&response).any(|f| f.name == m.value)
+    {
+        cx.err(
+            m,
+            format!(
+                "dangling reference: payment_method_field `{}` is not a request or response field",
+                m.value
+            ),
+        );
+    }
+    let result = e.result.as_ref().map(|r| {
+        let has = |name: &str| response.iter().any(|f| f.name == name);
+        if !has(&r.code_field.value) {
+            cx.err(
+                &r.code_field,
+                format!(
+                    "dangling reference: code_field `{}` is not a response field",
+                    r.code_field.value
+                ),
+            );
+        }
+        if let Some(s) = &r.status
+            && !has(&s.field.value)
+        {
+            cx.err(
+                &s.field,
+                format!(
+                    "dangling reference: status field `{}` is not a response field",
+                    s.field.value
+                ),
+            );
+        }
+        if let Some(m) = &r.message_field
+            && !has(&m.value)
+        {
+            cx.err(
+                m,
+                format!(
+                    "dangling reference: message_field `{}` is not a response field",
+                    m.value
+                ),
+            );
+        }
+        let success_codes = r
+            .success_codes
+            .iter()
+            .map(|sc| SuccessCode {
+                code: sc.code.value.clone(),
+                applies: cx.applies(sc.applies.as_ref()),
+                evidence: cx.tag(&sc.evidence),
+                source: sc.source.clone(),
+            })
+            .collect();
+        ResultRule {
+            status: r
+                .status
+                .as_ref()
+                .map(|s| (s.field.value.clone(), s.success.clone())),
+            code_field: r.code_field.value.clone(),
+            message_field: r.message_field.as_ref().map(|m| m.value.clone()),
+            catalog: r.catalog.value.clone(),
+            success_codes,
+        }
+    });
+    let mut sample_ids = BTreeSet::new();
+    let mut samples = Vec::new();
+    for s in &e.samples {
+        if !sample_ids.insert(s.id.value.clone()) {
+            cx.err(&s.id, format!("sample `{}` is defined twice", s.id.value));
+        }
+        let part = match s.part.value.as_str() {
+            "request" => Part::Request,
+            "response" => Part::Response,
+            other => {
+                cx.err(
+                    &s.part,
+                    format!("sample part `{other}` is not known; write request or response"),
+                );
+                Part::Response
+            }
+        };
+        let mut expect = Vec::new();
+        for x in &s.expect {
+            if !KINDS.contains(&x.value.kind.as_str()) {
+                cx.err(
+                    x,
+                    format!(
+                        "unknown finding kind `{}`; kinds are {}",
+                        x.value.kind,
+                        KINDS.join(", ")
+                    ),
+                );
+            }
+            expect.push((x.value.kind.clone(), x.value.pointer.clone()));
+        }
+        samples.push(Sample {
+            id: s.id.value.clone(),
+            part,
+            evidence: cx.tag(&s.evidence),
+            source: s.source.clone(),
+            note: s.note.clone().or_else(|| s.title.clone()),
+            raw: s.raw.clone(),
+            expect,
+        });
+    }
+    Some(Endpoint {
+        id: e.id.value.clone(),
+        service: e.service.value.clone(),
+        title: title(&e.title),
+        summary: e.summary.trim().to_string(),
+        docs: e.docs.clone(),
+        evidence,
+        method: e.http.method.value.clone(),
+        url,
+        legacy_paths: e
+            .http
+            .legacy_paths
+            .iter()
+            .map(|l| (l.path.clone(), l.evidence.value.clone(), l.source.clone()))
+            .collect(),
+        headers: e
+            .http
+            .headers
+            .iter()
+            .map(|h| (h.name.clone(), h.value.clone(), h.rule.clone()))
+            .collect(),
+        auth_flow: e.auth.flow.value.clone(),
+        auth_flag: e
+            .auth
+            .flag
+            .as_ref()
+            .map(|f| (f.field.clone(), f.value.clone())),
+        limits: e
+            .limits
+            .iter()
+            .map(|l| (l.rule.clone(), l.code.clone()))
+            .collect(),
+        payment_method_field: e.payment_method_field.as_ref().map(|m| m.value.clone()),
+        request,
+        response,
+        result,
+        discrepancies: e
+            .discrepancies
+            .iter()
+            .map(|d| (d.id.clone(), d.text.trim().to_string(), d.source.clone()))
+            .collect(),
+        samples,
+        file: path.to_string(),
+    })
+}
+
+fn fields(cx: &mut Ctx, raw: &[raw::Field], evidence: &str, source: &str) -> Vec<Field> {
+    let mut names: BTreeMap<String, (u64, u64)> = BTreeMap::new();
+    let mut out = Vec::new();
+    for f in raw {
+        for (name, at) in std::iter::once((&f.name.value, &f.name))
+            .chain(f.legacy_names.iter().map(|l| (&l.name.value, &l.name)))
+        {
+            if let Some((line, col)) = names.get(name) {
+                cx.err(
+                    at,
+                    format!(
+                        "duplicate field `{name}` (first defined at line {line}, column {col}); each name may appear once per object"
+                    ),
+                );
+            } else {
+                names.insert(
+                    name.clone(),
+                    (at.referenced.line(), at.referenced.column()),
+                );
+            }
+        }
+        out.push(field(cx, f, evidence, source));
+    }
+    // Conditions must name siblings.
+    for f in raw {
+        if let Some(S {
+            value: raw::Required::Condition(c),
+            ..
+        }) = &f.required
+            && !names.contains_key(&c.when.field)
+        {
+            let at = f.required.as_ref().map(|r| r.referenced);
+            if let Some(at) = at {
+                cx.err_at(
+                    at.line(),
+                    at.column(),
+                    format!(
+                        "dangling reference: the condition of `{}` names `{}`, which is not a field of the same object",
+                        f.name.value, c.when.field
+                    ),
+                );
+            }
+        }
+    }
+    out
+}
+
+fn field(cx: &mut Ctx, f: &raw::Field, evidence: &str, source: &str) -> Field {
+    let shape = match f.shape.as_ref().map(|s| (s, s.value.as_str())) {
+        None => Shape::Scalar,
+        Some((_, "object")) => Shape::Object,
+        Some((_, "list")) => Shape::List,
+        Some((s, other)) => {
+            cx.err(s, format!("shape `{other}` is not known; write object or list"));
+            Shape::Scalar
+        }
+    };
+    let documented_type = f.type_code.as_ref().and_then(|t| cx.type_code(t));
+    match (shape, &f.type_code, f.fields.is_empty()) {
+        (Shape::Scalar, None, _) => cx.err(
+            &f.name,
+            format!(
+                "field `{}` has no `type`; give its type code (e.g. `String` when only that is documented)",
+                f.name.value
+            ),
+        ),
+        (Shape::Scalar, Some(_), false) => cx.err(
+            &f.name,
+            format!(
+                "field `{}` has nested `fields` but no `shape: object` or `shape: list`",
+                f.name.value
+            ),
+        ),
+        (Shape::Object | Shape::List, _, true) => cx.err(
+            &f.name,
+            format!("field `{}` is an object or list but has no `fields`", f.name.value),
+        ),
+        _ => {}
+    }
+    let (enforced_type, enforce_reason) = match &f.enforce {
+        Some(en) => (cx.type_code(&en.type_code), Some(en.reason.clone())),
+        None => (documented_type.clone(), None),
+    };
+    let required = match &f.required {
+        None => Required::Never,
+        Some(r) => match &r.value {
+            raw::Required::Flag(true) => Required::Always,
+            raw::Required::Flag(false) => Required::Never,
+            raw::Required::Word(w) => match w.as_str() {
+                "yes" | "Y" => Required::Always,
+                "no" | "N" => Required::Never,
+                other => {
+                    cx.err(
+                        r,
+                        format!("`required: {other}` is not known; write yes, no or {{ when: ... }}"),
+                    );
+                    Required::Never
+                }
+            },
+            raw::Required::Condition(c) => {
+                let w = &c.when;
+                let tests = [w.equals.is_some(), w.one_of.is_some(), w.present.is_some()];
+                if tests.iter().filter(|t| **t).count() != 1 {
+                    cx.err(
+                        r,
+                        "a condition needs exactly one of equals, one_of or present: true",
+                    );
+                }
+                let test = if let Some(v) = &w.equals {
+                    ConditionTest::Equals(v.clone())
+                } else if let Some(v) = &w.one_of {
+                    ConditionTest::OneOf(v.clone())
+                } else {
+                    ConditionTest::Present
+                };
+                Required::When(Condition {
+                    field: w.field.clone(),
+                    test,
+                })
+            }
+        },
+    };
+    let applies = cx.applies(f.applies.as_ref());
+    let amount = match &f.format {
+        None => false,
+        Some(fm) if fm.value == "amount" => true,
+        Some(fm) => {
+            cx.err(
+                fm,
+                format!("format `{}` is not known; the only format is amount", fm.value),
+            );
+            false
+        }
+    };
+    let evidence = f
+        .evidence
+        .as_ref()
+        .map(|t| cx.tag(t))
+        .unwrap_or_else(|| evidence.to_string());
+    let type_evidence = f
+        .type_evidence
+        .as_ref()
+        .map(|t| cx.tag(t))
+        .unwrap_or_else(|| evidence.clone());
+    let required_evidence = f
+        .required_evidence
+        .as_ref()
+        .map(|t| cx.tag(t))
+        .unwrap_or_else(|| evidence.clone());
+    let mut values = Vec::new();
+    for v in &f.values {
+        if let Some(code) = &enforced_type
+            && let Err(why) = cx.alphabet.check(code, &v.value.value)
+        {
+            cx.err(
+                &v.value,
+                format!(
+                    "value `{}` of `{}` violates the field's type code {code}: {why}",
+                    v.value.value, f.name.value
+                ),
+            );
+        }
+        values.push((v.value.value.clone(), v.meaning.clone()));
+    }
+    if let (Some(ex), Some(code)) = (&f.example, &enforced_type)
+        && f.example_deviation.is_none()
+        && let Err(why) = cx.alphabet.check(code, &ex.value)
+    {
+        cx.err(
+            ex,
+            format!(
+                "example `{}` of `{}` violates its own type code {code}: {why}; fix the example, or keep the documented one and explain it with `example_deviation:`",
+                ex.value, f.name.value
+            ),
+        );
+    }
+    let legacy_names = f
+        .legacy_names
+        .iter()
+        .map(|l| LegacyName {
+            name: l.name.value.clone(),
+            until: l.until.clone(),
+            evidence: cx.tag(&l.evidence),
+            source: l.source.clone(),
+            note: l.note.clone(),
+        })
+        .collect();
+    let nested = fields(cx, &f.fields, &evidence, source);
+    Field {
+        name: f.name.value.clone(),
+        ko: f.ko.clone(),
+        description: f.description.trim().to_string(),
+        documented_type,
+        enforced_type,
+        enforce_reason,
+        required,
+        applies,
+        values,
+        amount,
+        sensitive: f.sensitive,
+        volatile: f.volatile,
+        example: f.example.as_ref().map(|e| e.value.clone()),
+        example_deviation: f.example_deviation.clone(),
+        legacy_names,
+        evidence,
+        source: f.source.clone().unwrap_or_else(|| source.to_string()),
+        type_evidence,
+        required_evidence,
+        shape,
+        fields: nested,
+    }
+}

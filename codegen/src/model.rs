@@ -1,0 +1,430 @@
+//! The checked model of the spec: every reference resolved, every type code parsed.
+//!
+//! This is what the Rust and JSON Schema generators consume; it is built by
+//! [`crate::load`] from the YAML files and holds no YAML types.
+
+use crate::typecode::{Alphabet, TypeCode};
+
+/// The whole spec.
+#[derive(Debug, Clone, Default)]
+pub struct Spec {
+    /// Evidence tags (`DOC`, `DOC-OLD`, ...).
+    pub evidence_tags: Vec<(String, String)>,
+    /// The type-code alphabet.
+    pub alphabet: Alphabet,
+    /// The alphabet's own provenance and notes.
+    pub alphabet_notes: AlphabetNotes,
+    /// Services with their environments.
+    pub services: Vec<Service>,
+    /// Authentication flows.
+    pub auth_flows: Vec<AuthFlow>,
+    /// Response-code catalogs.
+    pub catalogs: Vec<Catalog>,
+    /// Endpoints, sorted by id.
+    pub endpoints: Vec<Endpoint>,
+}
+
+/// Provenance of the alphabet.
+#[derive(Debug, Clone, Default)]
+pub struct AlphabetNotes {
+    /// What the alphabet is.
+    pub summary: String,
+    /// Evidence tag (INFERENCE).
+    pub evidence: String,
+    /// Source URL.
+    pub source: String,
+    /// How lengths are counted.
+    pub length_unit: String,
+}
+
+/// Korean and English titles.
+#[derive(Debug, Clone, Default)]
+pub struct Title {
+    /// Korean.
+    pub ko: String,
+    /// English.
+    pub en: String,
+}
+
+/// A Payple product with its own hosts.
+#[derive(Debug, Clone)]
+pub struct Service {
+    /// `cpay`, `hub`, `global`.
+    pub id: String,
+    /// Titles.
+    pub title: Title,
+    /// Documentation URLs.
+    pub docs: Vec<String>,
+    /// Hosts.
+    pub environments: Vec<Environment>,
+    /// Public test credentials, if documented.
+    pub test_credentials: Vec<(String, String)>,
+}
+
+/// A host of a service.
+#[derive(Debug, Clone)]
+pub struct Environment {
+    /// `test`, `live` ...
+    pub name: String,
+    /// Base URL.
+    pub base_url: String,
+    /// Evidence tag.
+    pub evidence: String,
+    /// A production host (real money).
+    pub production: bool,
+}
+
+/// An authentication flow.
+#[derive(Debug, Clone)]
+pub struct AuthFlow {
+    /// Stable id, e.g. `cpay.partner_auth`.
+    pub id: String,
+    /// Service id.
+    pub service: String,
+    /// Titles.
+    pub title: Title,
+    /// The endpoint that performs it.
+    pub endpoint: Option<String>,
+    /// `flag_tokens` or `bearer_token`.
+    pub kind: String,
+    /// Token lifetime.
+    pub lifetime_seconds: Option<u64>,
+    /// Description.
+    pub summary: String,
+    /// Evidence tag.
+    pub evidence: String,
+    /// Source URL.
+    pub source: String,
+}
+
+/// Success or failure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CodeClass {
+    /// The call succeeded.
+    Success,
+    /// The call failed.
+    Failure,
+}
+
+/// A response-code catalog.
+#[derive(Debug, Clone)]
+pub struct Catalog {
+    /// Catalog id (`cpay`, `hub`, `card_company`).
+    pub id: String,
+    /// Titles.
+    pub title: Title,
+    /// Codes, in file order.
+    pub codes: Vec<Code>,
+}
+
+/// One response code.
+#[derive(Debug, Clone)]
+pub struct Code {
+    /// The code.
+    pub code: String,
+    /// Payple's (Korean) message, if documented.
+    pub message: Option<String>,
+    /// Meaning in English.
+    pub meaning: String,
+    /// Class.
+    pub class: CodeClass,
+    /// Evidence tag.
+    pub evidence: String,
+    /// Source URL.
+    pub source: String,
+    /// Other documented messages for the same code.
+    pub alternatives: Vec<(Option<String>, String, String)>,
+}
+
+/// Card, transfer or both.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Applies {
+    /// Card and transfer.
+    Both,
+    /// Card only.
+    Card,
+    /// Transfer only.
+    Transfer,
+}
+
+impl Applies {
+    /// The spec spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Applies::Both => "both",
+            Applies::Card => "card",
+            Applies::Transfer => "transfer",
+        }
+    }
+}
+
+/// When a field must be present.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Required {
+    /// Always.
+    Always,
+    /// Never required.
+    Never,
+    /// When a condition on a sibling field holds.
+    When(Condition),
+}
+
+/// A condition on a sibling field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Condition {
+    /// The sibling field.
+    pub field: String,
+    /// The test.
+    pub test: ConditionTest,
+}
+
+/// What a condition tests.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ConditionTest {
+    /// The sibling is this string.
+    Equals(String),
+    /// The sibling is one of these strings.
+    OneOf(Vec<String>),
+    /// The sibling is present.
+    Present,
+}
+
+impl ConditionTest {
+    /// The values the condition accepts, `None` for `Present`.
+    pub fn values(&self) -> Option<Vec<String>> {
+        match self {
+            ConditionTest::Equals(v) => Some(vec![v.clone()]),
+            ConditionTest::OneOf(v) => Some(v.clone()),
+            ConditionTest::Present => None,
+        }
+    }
+}
+
+/// Scalar, object or list of objects.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shape {
+    /// A string value.
+    Scalar,
+    /// A nested object.
+    Object,
+    /// A list of objects.
+    List,
+}
+
+/// A renamed field's old name.
+#[derive(Debug, Clone)]
+pub struct LegacyName {
+    /// The old name.
+    pub name: String,
+    /// When it stopped being documented.
+    pub until: Option<String>,
+    /// Evidence tag.
+    pub evidence: String,
+    /// Source URL.
+    pub source: String,
+    /// Note.
+    pub note: Option<String>,
+}
+
+/// A request or response field.
+#[derive(Debug, Clone)]
+pub struct Field {
+    /// JSON key.
+    pub name: String,
+    /// Korean term.
+    pub ko: Option<String>,
+    /// English description.
+    pub description: String,
+    /// The documented type code (`None` for objects and lists).
+    pub documented_type: Option<TypeCode>,
+    /// The code the validator enforces (the documented one unless `enforce` says otherwise).
+    pub enforced_type: Option<TypeCode>,
+    /// Why the enforced code differs.
+    pub enforce_reason: Option<String>,
+    /// Required rule.
+    pub required: Required,
+    /// Payment methods.
+    pub applies: Applies,
+    /// Closed value set with meanings.
+    pub values: Vec<(String, String)>,
+    /// An amount: models accept strings and numbers.
+    pub amount: bool,
+    /// Secret or personal data.
+    pub sensitive: bool,
+    /// Changes between calls (times, ids).
+    pub volatile: bool,
+    /// Example value.
+    pub example: Option<String>,
+    /// Why the example breaks the type code.
+    pub example_deviation: Option<String>,
+    /// Old names.
+    pub legacy_names: Vec<LegacyName>,
+    /// Evidence tag.
+    pub evidence: String,
+    /// Source URL (the endpoint's first doc URL unless given).
+    pub source: String,
+    /// Where the type code comes from.
+    pub type_evidence: String,
+    /// Where the required rule comes from.
+    pub required_evidence: String,
+    /// Shape.
+    pub shape: Shape,
+    /// Members of an object or list item.
+    pub fields: Vec<Field>,
+}
+
+/// Request or response.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Part {
+    /// What the partner sends.
+    Request,
+    /// What Payple answers (or posts back).
+    Response,
+}
+
+impl Part {
+    /// `request` or `response`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Part::Request => "request",
+            Part::Response => "response",
+        }
+    }
+}
+
+/// Success semantics of an endpoint.
+#[derive(Debug, Clone)]
+pub struct ResultRule {
+    /// Status field and its success value.
+    pub status: Option<(String, String)>,
+    /// The field holding the result code.
+    pub code_field: String,
+    /// The field holding the message.
+    pub message_field: Option<String>,
+    /// Catalog id.
+    pub catalog: String,
+    /// Documented success codes.
+    pub success_codes: Vec<SuccessCode>,
+}
+
+/// A documented success code.
+#[derive(Debug, Clone)]
+pub struct SuccessCode {
+    /// The code.
+    pub code: String,
+    /// Payment method it applies to.
+    pub applies: Applies,
+    /// Evidence tag.
+    pub evidence: String,
+    /// Source URL.
+    pub source: String,
+}
+
+/// Where the call goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum UrlRule {
+    /// A fixed path on the service host.
+    Path(String),
+    /// The `return_url` answered by an auth flow.
+    AuthReturnUrl(String),
+    /// A URL the partner chose (post-back).
+    PartnerUrl(String),
+    /// A browser script.
+    Script(String),
+}
+
+/// A documented sample.
+#[derive(Debug, Clone)]
+pub struct Sample {
+    /// Id, unique in its endpoint.
+    pub id: String,
+    /// Part.
+    pub part: Part,
+    /// Evidence tag.
+    pub evidence: String,
+    /// Source URL.
+    pub source: String,
+    /// Note.
+    pub note: Option<String>,
+    /// The text as documented.
+    pub raw: String,
+    /// Expected findings: (kind, pointer).
+    pub expect: Vec<(String, String)>,
+}
+
+/// An endpoint.
+#[derive(Debug, Clone)]
+pub struct Endpoint {
+    /// `service.snake_name`.
+    pub id: String,
+    /// Service id.
+    pub service: String,
+    /// Titles.
+    pub title: Title,
+    /// Summary.
+    pub summary: String,
+    /// Documentation URLs.
+    pub docs: Vec<String>,
+    /// Default evidence.
+    pub evidence: String,
+    /// HTTP method.
+    pub method: String,
+    /// URL rule.
+    pub url: UrlRule,
+    /// Older paths.
+    pub legacy_paths: Vec<(String, String, String)>,
+    /// Headers: name, fixed value, rule.
+    pub headers: Vec<(String, Option<String>, Option<String>)>,
+    /// Auth flow id or `none`, and the flag (field, value).
+    pub auth_flow: String,
+    /// Auth flag.
+    pub auth_flag: Option<(String, String)>,
+    /// Rate limits and similar rules.
+    pub limits: Vec<(String, Option<String>)>,
+    /// Field that tells card from transfer.
+    pub payment_method_field: Option<String>,
+    /// Request fields.
+    pub request: Vec<Field>,
+    /// Response fields.
+    pub response: Vec<Field>,
+    /// Result semantics.
+    pub result: Option<ResultRule>,
+    /// Documented discrepancies: id, text, source.
+    pub discrepancies: Vec<(String, String, Option<String>)>,
+    /// Samples.
+    pub samples: Vec<Sample>,
+    /// The spec file, relative to the spec root.
+    pub file: String,
+}
+
+impl Endpoint {
+    /// The fields of a part.
+    pub fn fields(&self, part: Part) -> &[Field] {
+        match part {
+            Part::Request => &self.request,
+            Part::Response => &self.response,
+        }
+    }
+
+    /// The first documentation URL.
+    pub fn doc_url(&self) -> &str {
+        self.docs.first().map(String::as_str).unwrap_or("")
+    }
+}
+
+impl Spec {
+    /// Looks an endpoint up by id.
+    pub fn endpoint(&self, id: &str) -> Option<&Endpoint> {
+        self.endpoints.iter().find(|e| e.id == id)
+    }
+
+    /// Looks a catalog up by id.
+    pub fn catalog(&self, id: &str) -> Option<&Catalog> {
+        self.catalogs.iter().find(|c| c.id == id)
+    }
+
+    /// Keeps only the named endpoints (and every catalog and service).
+    pub fn retain_endpoints(&mut self, ids: &[String]) {
+        self.endpoints.retain(|e| ids.contains(&e.id));
+    }
+}

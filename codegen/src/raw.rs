@@ -1,0 +1,410 @@
+//! The spec files as written: serde structures that mirror the YAML one to one.
+//!
+//! Every struct denies unknown keys, and every value a later check may complain about is
+//! wrapped in [`Spanned`] so the complaint can point at its line and column. The resolved,
+//! checked form of the spec lives in [`crate::model`].
+
+#![allow(missing_docs)] // Each struct mirrors a YAML mapping documented in spec/README.md.
+
+use serde::Deserialize;
+use serde_saphyr::Spanned;
+use std::collections::BTreeMap;
+
+/// A value together with where it was written.
+pub type S<T> = Spanned<T>;
+
+/// `spec/payple.yaml`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RootFile {
+    pub evidence_tags: Vec<EvidenceTag>,
+    pub type_codes: TypeCodes,
+    pub services: Vec<Service>,
+    pub auth_flows: Vec<AuthFlow>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EvidenceTag {
+    pub tag: S<String>,
+    pub meaning: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TypeCodes {
+    pub summary: String,
+    pub evidence: S<String>,
+    pub source: String,
+    pub length_unit: S<String>,
+    pub length_note: String,
+    pub letters: Vec<Letter>,
+    pub words: Vec<Word>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Letter {
+    pub letter: S<String>,
+    pub name: String,
+    pub ranges: Vec<S<String>>,
+    pub basis: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Word {
+    pub word: S<String>,
+    /// `any`, or the compact letters the word admits.
+    pub letters: S<String>,
+    pub basis: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Title {
+    pub ko: String,
+    pub en: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Service {
+    pub id: S<String>,
+    pub title: Title,
+    pub docs: Vec<String>,
+    pub environments: Vec<Environment>,
+    #[serde(default)]
+    pub test_credentials: Option<TestCredentials>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Environment {
+    pub name: S<String>,
+    pub base_url: String,
+    pub evidence: S<String>,
+    #[serde(default)]
+    pub production: bool,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TestCredentials {
+    pub evidence: S<String>,
+    pub source: String,
+    pub values: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuthFlow {
+    pub id: S<String>,
+    pub service: S<String>,
+    pub title: Title,
+    #[serde(default)]
+    pub endpoint: Option<S<String>>,
+    pub kind: S<String>,
+    #[serde(default)]
+    pub lifetime_seconds: Option<u64>,
+    pub summary: String,
+    pub evidence: S<String>,
+    pub source: String,
+}
+
+/// `spec/codes/<catalog>.yaml`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CatalogFile {
+    pub catalog: S<String>,
+    pub title: Title,
+    pub codes: Vec<Code>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Code {
+    pub code: S<String>,
+    #[serde(default)]
+    pub message: Option<String>,
+    pub meaning: String,
+    pub class: S<String>,
+    pub evidence: S<String>,
+    pub source: String,
+    #[serde(default)]
+    pub alternatives: Vec<CodeAlternative>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CodeAlternative {
+    #[serde(default)]
+    pub message: Option<String>,
+    #[serde(default)]
+    pub meaning: Option<String>,
+    pub evidence: S<String>,
+    pub source: String,
+}
+
+/// `spec/endpoints/<service>/<name>.yaml`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EndpointFile {
+    pub id: S<String>,
+    pub service: S<String>,
+    pub title: Title,
+    pub summary: String,
+    pub docs: Vec<String>,
+    pub evidence: S<String>,
+    pub http: Http,
+    pub auth: Auth,
+    #[serde(default)]
+    pub limits: Vec<Limit>,
+    #[serde(default)]
+    pub payment_method_field: Option<S<String>>,
+    #[serde(default)]
+    pub request: Vec<Field>,
+    #[serde(default)]
+    pub response: Vec<Field>,
+    #[serde(default)]
+    pub result: Option<ResultRule>,
+    #[serde(default)]
+    pub discrepancies: Vec<Discrepancy>,
+    #[serde(default)]
+    pub samples: Vec<Sample>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Http {
+    pub method: S<String>,
+    pub url: Url,
+    #[serde(default)]
+    pub legacy_paths: Vec<LegacyPath>,
+    #[serde(default)]
+    pub headers: Vec<Header>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Url {
+    #[serde(default)]
+    pub path: Option<String>,
+    #[serde(default)]
+    pub auth_return_url: Option<S<String>>,
+    #[serde(default)]
+    pub partner_url: Option<String>,
+    #[serde(default)]
+    pub script: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LegacyPath {
+    pub path: String,
+    pub evidence: S<String>,
+    pub source: String,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Header {
+    pub name: String,
+    #[serde(default)]
+    pub value: Option<String>,
+    #[serde(default)]
+    pub rule: Option<String>,
+    pub evidence: S<String>,
+    #[serde(default)]
+    pub source: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Auth {
+    pub flow: S<String>,
+    #[serde(default)]
+    pub flag: Option<AuthFlag>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuthFlag {
+    pub field: String,
+    pub value: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Limit {
+    pub rule: String,
+    #[serde(default)]
+    pub code: Option<String>,
+    pub evidence: S<String>,
+    #[serde(default)]
+    pub source: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Field {
+    pub name: S<String>,
+    #[serde(default)]
+    pub ko: Option<String>,
+    pub description: String,
+    #[serde(default, rename = "type")]
+    pub type_code: Option<S<String>>,
+    #[serde(default)]
+    pub enforce: Option<Enforce>,
+    #[serde(default)]
+    pub required: Option<S<Required>>,
+    #[serde(default)]
+    pub applies: Option<S<String>>,
+    #[serde(default)]
+    pub values: Vec<Value>,
+    #[serde(default)]
+    pub format: Option<S<String>>,
+    #[serde(default)]
+    pub sensitive: bool,
+    #[serde(default)]
+    pub volatile: bool,
+    #[serde(default)]
+    pub example: Option<S<String>>,
+    #[serde(default)]
+    pub example_deviation: Option<String>,
+    #[serde(default)]
+    pub legacy_names: Vec<LegacyName>,
+    #[serde(default)]
+    pub evidence: Option<S<String>>,
+    #[serde(default)]
+    pub source: Option<String>,
+    #[serde(default)]
+    pub type_evidence: Option<S<String>>,
+    #[serde(default)]
+    pub required_evidence: Option<S<String>>,
+    #[serde(default)]
+    pub shape: Option<S<String>>,
+    #[serde(default)]
+    pub fields: Vec<Field>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Enforce {
+    #[serde(rename = "type")]
+    pub type_code: S<String>,
+    pub reason: String,
+}
+
+/// `yes`, `no` or a condition.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub enum Required {
+    Flag(bool),
+    Word(String),
+    Condition(ConditionWrap),
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConditionWrap {
+    pub when: Condition,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Condition {
+    pub field: String,
+    #[serde(default)]
+    pub equals: Option<String>,
+    #[serde(default)]
+    pub one_of: Option<Vec<String>>,
+    #[serde(default)]
+    pub present: Option<bool>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Value {
+    pub value: S<String>,
+    pub meaning: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LegacyName {
+    pub name: S<String>,
+    #[serde(default)]
+    pub until: Option<String>,
+    pub evidence: S<String>,
+    pub source: String,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ResultRule {
+    #[serde(default)]
+    pub status: Option<Status>,
+    pub code_field: S<String>,
+    #[serde(default)]
+    pub message_field: Option<S<String>>,
+    pub catalog: S<String>,
+    pub success_codes: Vec<SuccessCode>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Status {
+    pub field: S<String>,
+    pub success: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SuccessCode {
+    pub code: S<String>,
+    #[serde(default)]
+    pub applies: Option<S<String>>,
+    pub evidence: S<String>,
+    pub source: String,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Discrepancy {
+    pub id: String,
+    pub text: String,
+    #[serde(default)]
+    pub source: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Sample {
+    pub id: S<String>,
+    pub part: S<String>,
+    pub evidence: S<String>,
+    pub source: String,
+    #[serde(default)]
+    pub title: Option<String>,
+    #[serde(default)]
+    pub note: Option<String>,
+    pub raw: String,
+    #[serde(default)]
+    pub expect: Vec<S<ExpectedFinding>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExpectedFinding {
+    pub kind: String,
+    pub pointer: String,
+}

@@ -1,0 +1,654 @@
+//! Rust generation: models, validator tables, catalogs and embedded schemas, as a
+//! `TokenStream` that [`format`] turns into source with prettyplease.
+
+use crate::model::*;
+use crate::schema;
+use proc_macro2::{Ident, Span, TokenStream};
+use quote::{format_ident, quote};
+
+/// What to emit.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Path of the runtime crate in generated code (`crate` inside payple-types,
+    /// `::payple_types` elsewhere).
+    pub runtime: String,
+    /// Emit the validator tables, the alphabet, catalogs and samples (payple-types only).
+    pub validator_tables: bool,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self {
+            runtime: "::payple_types".into(),
+            validator_tables: false,
+        }
+    }
+}
+
+/// Formats a token stream as Rust source.
+pub fn format(tokens: TokenStream) -> Result<String, syn::Error> {
+    let file: syn::File = syn::parse2(tokens)?;
+    Ok(prettyplease::unparse(&file))
+}
+
+/// Generates the whole output for a spec.
+pub fn generate(spec: &Spec, opts: &Options) -> TokenStream {
+    let rt: TokenStream = opts.runtime.parse().expect("runtime path is a Rust path");
+    let models = spec.endpoints.iter().map(|ep| endpoint_module(spec, ep, &rt));
+    let schemas = spec.endpoints.iter().flat_map(|ep| {
+        [Part::Request, Part::Response].map(|part| {
+            let id = &ep.id;
+            let p = part_tokens(part, &rt);
+            let text = serde_json::to_string_pretty(&schema::endpoint_schema(spec, ep, part))
+                .expect("schema serializes");
+            quote! { (#id, #p, #text) }
+        })
+    });
+    let tables = if opts.validator_tables {
+        validator_tables(spec, &rt)
+    } else {
+        TokenStream::new()
+    };
+    quote! {
+        /// JSON Schemas (draft 2020-12) by endpoint id and part.
+        pub static SCHEMAS: &[(&str, #rt::Part, &str)] = &[#(#schemas),*];
+        #tables
+        #(#models)*
+    }
+}
+
+fn part_tokens(part: Part, rt: &TokenStream) -> TokenStream {
+    match part {
+        Part::Request => quote!(#rt::Part::Request),
+        Part::Response => quote!(#rt::Part::Response),
+    }
+}
+
+/// `cpay.result_inquiry` -> `cpay_result_inquiry`.
+pub fn module_name(id: &str) -> Ident {
+    Ident::new(&id.replace('.', "_"), Span::call_site())
+}
+
+/// `PCD_PAY_TYPE` -> `pcd_pay_type`, `AuthKey` -> `auth_key`.
+pub fn snake(name: &str) -> String {
+    let mut out = String::new();
+    let chars: Vec<char> = name.chars().collect();
+    for (i, &c) in chars.iter().enumerate() {
+        if c.is_ascii_uppercase() {
+            let prev_lower = i > 0 && (chars[i - 1].is_ascii_lowercase() || chars[i - 1].is_ascii_digit());
+            let next_lower = chars.get(i + 1).is_some_and(|n| n.is_ascii_lowercase());
+            let prev_upper = i > 0 && chars[i - 1].is_ascii_uppercase();
+            if i > 0 && (prev_lower || (prev_upper && next_lower)) && !out.ends_with('_') {
+                out.push('_');
+            }
+            out.push(c.to_ascii_lowercase());
+        } else if c.is_ascii_alphanumeric() {
+            out.push(c);
+        } else if !out.ends_with('_') {
+            out.push('_');
+        }
+    }
+    let out = out.trim_matches('_').to_string();
+    let out = if out.starts_with(|c: char| c.is_ascii_digit()) {
+        format!("f_{out}")
+    } else {
+        out
+    };
+    match out.as_str() {
+        "type" | "match" | "ref" | "mod" | "self" | "crate" | "super" | "fn" | "struct"
+        | "enum" | "use" | "code" | "extra" => format!("{out}_"),
+        _ => out,
+    }
+}
+
+/// `PCD_PAY_TYPE` -> `PcdPayType`.
+pub fn camel(name: &str) -> String {
+    snake(name)
+        .trim_end_matches('_')
+        .split('_')
+        .filter(|s| !s.is_empty())
+        .map(|s| {
+            let mut c = s.chars();
+            match c.next() {
+                Some(f) => f.to_ascii_uppercase().to_string() + c.as_str(),
+                None => String::new(),
+            }
+        })
+        .collect()
+}
+
+/// A variant name for an enum value (`card` -> `Card`, `간편결제` -> `V0`).
+fn variant_name(value: &str, index: usize) -> Ident {
+    let c = camel(value);
+    if c.is_empty()
+        || !c.chars().all(|ch| ch.is_ascii_alphanumeric())
+        || c.starts_with(|ch: char| ch.is_ascii_digit())
+        || c == "Other"
+        || c == "Self_"
+    {
+        format_ident!("V{}", index)
+    } else {
+        Ident::new(&c, Span::call_site())
+    }
+}
+
+fn field_doc(f: &Field) -> String {
+    let mut doc = f.description.clone();
+    if let Some(ko) = &f.ko {
+        doc.push_str(&format!(" ({ko})"));
+    }
+    doc.push_str(&format!("\n\nJSON key `{}`", f.name));
+    if let Some(t) = &f.documented_type {
+        doc.push_str(&format!("; type `{}`", t.notation));
+    }
+    doc.push_str(match &f.required {
+        Required::Always => "; required",
+        Required::Never => "; optional",
+        Required::When(_) => "; conditionally required",
+    });
+    if f.applies != Applies::Both {
+        doc.push_str(&format!("; {} only", f.applies.as_str()));
+    }
+    if f.sensitive {
+        doc.push_str("; sensitive (redacted in `Debug`)");
+    }
+    doc.push_str(&format!("; evidence {}.", f.evidence));
+    if !f.legacy_names.is_empty() {
+        let names: Vec<_> = f.legacy_names.iter().map(|l| format!("`{}`", l.name)).collect();
+        doc.push_str(&format!(" Also accepted under the legacy name {}.", names.join(", ")));
+    }
+    doc
+}
+
+struct ModelCx<'a> {
+    rt: &'a TokenStream,
+    items: Vec<TokenStream>,
+}
+
+fn endpoint_module(spec: &Spec, ep: &Endpoint, rt: &TokenStream) -> TokenStream {
+    let module = module_name(&ep.id);
+    let id = &ep.id;
+    let doc = format!(
+        "{} ({}): `{}`.\n\n{}\n\nDocumentation: <{}>",
+        ep.title.en,
+        ep.title.ko,
+        ep.id,
+        ep.summary,
+        ep.doc_url()
+    );
+    let mut cx = ModelCx { rt, items: Vec::new() };
+    let request = object_struct(&mut cx, "Request", &ep.request, "The request body.");
+    let response = object_struct(&mut cx, "Response", &ep.response, "The response body.");
+    let result_impl = result_impl(spec, ep, rt);
+    let items = cx.items;
+    quote! {
+        #[doc = #doc]
+        pub mod #module {
+            #[allow(unused_imports)]
+            use super::*;
+            /// The endpoint id.
+            pub const ID: &str = #id;
+            #request
+            #response
+            #result_impl
+            #(#items)*
+        }
+    }
+}
+
+fn object_struct(cx: &mut ModelCx<'_>, name: &str, fields: &[Field], doc: &str) -> TokenStream {
+    let rt = cx.rt.clone();
+    let ident = Ident::new(name, Span::call_site());
+    let mut members = Vec::new();
+    let mut used = std::collections::BTreeSet::new();
+    for f in fields {
+        let mut fname = snake(&f.name);
+        while !used.insert(fname.clone()) {
+            fname.push('_');
+        }
+        let fident = Ident::new(&fname, Span::call_site());
+        let key = &f.name;
+        let doc = field_doc(f);
+        let aliases = f.legacy_names.iter().map(|l| {
+            let a = &l.name;
+            quote!(alias = #a,)
+        });
+        let (ty, with) = match f.shape {
+            Shape::Object | Shape::List => {
+                let item = format!("{}{}", name, camel(&f.name));
+                let item_ident = Ident::new(&item, Span::call_site());
+                let nested = object_struct(
+                    cx,
+                    &item,
+                    &f.fields,
+                    &format!("An item of `{}`.", f.name),
+                );
+                cx.items.push(nested);
+                if f.shape == Shape::List {
+                    (quote!(::std::vec::Vec<#item_ident>), quote!(#rt::lenient::list))
+                } else {
+                    (quote!(#item_ident), quote!(#rt::lenient::object))
+                }
+            }
+            Shape::Scalar if !f.values.is_empty() => {
+                let enum_name = format!("{}{}", name, camel(&f.name));
+                let e = value_enum(&rt, &enum_name, f);
+                cx.items.push(e);
+                let eid = Ident::new(&enum_name, Span::call_site());
+                (quote!(#eid), quote!(#rt::lenient::from_text))
+            }
+            Shape::Scalar if f.amount => (quote!(#rt::Amount), quote!(#rt::lenient::from_text)),
+            Shape::Scalar => (quote!(::std::string::String), quote!(#rt::lenient::from_text)),
+        };
+        let ty = if f.sensitive {
+            quote!(#rt::Secret<#ty>)
+        } else {
+            ty
+        };
+        let with = with.to_string().replace(' ', "");
+        members.push(quote! {
+            #[doc = #doc]
+            #[serde(rename = #key, #(#aliases)* default, skip_serializing_if = "Option::is_none", deserialize_with = #with)]
+            pub #fident: ::std::option::Option<#ty>,
+        });
+    }
+    quote! {
+        #[doc = #doc]
+        #[derive(Debug, Clone, PartialEq, Default, #rt::serde::Serialize, #rt::serde::Deserialize)]
+        #[serde(crate = "serde_path")]
+        pub struct #ident {
+            #(#members)*
+            /// Keys the spec does not document, kept as received.
+            #[serde(flatten)]
+            pub extra: ::std::collections::BTreeMap<::std::string::String, #rt::serde_json::Value>,
+        }
+    }
+}
+
+fn value_enum(rt: &TokenStream, name: &str, f: &Field) -> TokenStream {
+    let ident = Ident::new(name, Span::call_site());
+    let mut variants = Vec::new();
+    let mut from_arms = Vec::new();
+    let mut as_arms = Vec::new();
+    let mut seen = std::collections::BTreeSet::new();
+    for (i, (value, meaning)) in f.values.iter().enumerate() {
+        let mut v = variant_name(value, i);
+        if !seen.insert(v.to_string()) {
+            v = format_ident!("V{}", i);
+        }
+        let doc = format!("`{value}`: {meaning}");
+        variants.push(quote! { #[doc = #doc] #v, });
+        from_arms.push(quote! { #value => Self::#v, });
+        as_arms.push(quote! { Self::#v => #value, });
+    }
+    let doc = format!(
+        "The documented values of `{}`. Unknown values are kept in `Other`, so a new value from Payple never breaks deserialization.",
+        f.name
+    );
+    quote! {
+        #[doc = #doc]
+        #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+        pub enum #ident {
+            #(#variants)*
+            /// A value the spec does not document.
+            Other(::std::string::String),
+        }
+        impl #ident {
+            /// The value as sent on the wire.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    #(#as_arms)*
+                    Self::Other(v) => v,
+                }
+            }
+            /// Whether the value is one the spec documents.
+            pub fn is_documented(&self) -> bool {
+                !matches!(self, Self::Other(_))
+            }
+        }
+        impl ::std::str::FromStr for #ident {
+            type Err = ::std::convert::Infallible;
+            fn from_str(s: &str) -> ::std::result::Result<Self, Self::Err> {
+                Ok(match s {
+                    #(#from_arms)*
+                    other => Self::Other(other.to_string()),
+                })
+            }
+        }
+        impl ::std::fmt::Display for #ident {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+        impl #rt::serde::Serialize for #ident {
+            fn serialize<S: #rt::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+                s.serialize_str(self.as_str())
+            }
+        }
+    }
+}
+
+fn result_impl(spec: &Spec, ep: &Endpoint, rt: &TokenStream) -> TokenStream {
+    let Some(r) = &ep.result else {
+        return TokenStream::new();
+    };
+    let field_ident = |name: &str| -> Option<(Ident, &Field)> {
+        ep.response
+            .iter()
+            .find(|f| f.name == name)
+            .map(|f| (Ident::new(&snake(&f.name), Span::call_site()), f))
+    };
+    let text_of = |name: &str| -> TokenStream {
+        match field_ident(name) {
+            Some((id, f)) => {
+                let inner = if f.values.is_empty() {
+                    quote!(v.as_str())
+                } else {
+                    quote!(v.as_str())
+                };
+                if f.sensitive {
+                    quote!(self.#id.as_ref().map(|v| { let v = v.expose(); #inner }))
+                } else {
+                    quote!(self.#id.as_ref().map(|v| #inner))
+                }
+            }
+            None => quote!(None::<&str>),
+        }
+    };
+    let code = text_of(&r.code_field);
+    let message = match &r.message_field {
+        Some(m) => text_of(m),
+        None => quote!(None::<&str>),
+    };
+    let status_check = match &r.status {
+        Some((field, success)) => {
+            let s = text_of(field);
+            quote!(#s == Some(#success))
+        }
+        None => quote!(true),
+    };
+    let method = match ep
+        .payment_method_field
+        .as_deref()
+        .and_then(|m| field_ident(m).map(|x| x.0).map(|_| m))
+    {
+        Some(m) => text_of(m),
+        None => quote!(None::<&str>),
+    };
+    let codes = r.success_codes.iter().map(|sc| {
+        let c = &sc.code;
+        let a = sc.applies.as_str();
+        quote!((#c, #a))
+    });
+    let catalog = Ident::new(
+        &format!("CATALOG_{}", r.catalog.to_uppercase()),
+        Span::call_site(),
+    );
+    let catalog_path = if spec.catalog(&r.catalog).is_some() {
+        quote!(#rt::catalogs::#catalog)
+    } else {
+        quote!(&[])
+    };
+    quote! {
+        impl Response {
+            /// Success codes documented for this endpoint, with the payment method each applies to.
+            pub const SUCCESS_CODES: &'static [(&'static str, &'static str)] = &[#(#codes),*];
+            /// Whether the body reports success: the status field (if any) says so and the
+            /// result code is a documented success code for the payment method.
+            pub fn is_success(&self) -> bool {
+                let method = #method;
+                #status_check && #code.is_some_and(|c| {
+                    Self::SUCCESS_CODES.iter().any(|(code, applies)| {
+                        *code == c && (*applies == "both" || method.is_none_or(|m| m == *applies) || !matches!(method, Some("card" | "transfer")))
+                    })
+                })
+            }
+            /// The result code with its catalog entry, if the body carries one.
+            pub fn result_code(&self) -> ::std::option::Option<#rt::ResultCode> {
+                #code.map(|c| #rt::ResultCode::lookup(#catalog_path, c))
+            }
+            /// The result message, if the body carries one.
+            pub fn result_message(&self) -> ::std::option::Option<&str> {
+                #message
+            }
+        }
+    }
+}
+
+fn validator_tables(spec: &Spec, rt: &TokenStream) -> TokenStream {
+    let alphabet = &spec.alphabet;
+    let letters = alphabet.letters.iter().map(|l| {
+        let ch = l.letter;
+        let name = &l.name;
+        let ranges = l.ranges.iter().map(|(a, b)| quote!((#a, #b)));
+        quote!(#rt::Letter { letter: #ch, name: #name, ranges: &[#(#ranges),*] })
+    });
+    let mask_arms = alphabet.letters.iter().enumerate().flat_map(|(i, l)| {
+        let bit = 1u8 << i;
+        l.ranges.iter().map(move |(a, b)| quote!(#a..=#b => m |= #bit,))
+    });
+    let mask_arms: Vec<_> = mask_arms.collect();
+    // One match per letter so overlapping ranges still set every bit.
+    let per_letter = alphabet.letters.iter().enumerate().map(|(i, l)| {
+        let bit = 1u8 << i;
+        let pats = l.ranges.iter().map(|(a, b)| quote!(#a..=#b));
+        quote!(if matches!(c, #(#pats)|*) { m |= #bit; })
+    });
+    let _ = mask_arms;
+    let words = alphabet.words.iter().map(|w| {
+        let word = &w.word;
+        let mask = match w.mask {
+            Some(m) => quote!(Some(#m)),
+            None => quote!(None),
+        };
+        quote!((#word, #mask))
+    });
+    let catalogs = spec.catalogs.iter().map(|c| {
+        let ident = Ident::new(
+            &format!("CATALOG_{}", c.id.to_uppercase()),
+            Span::call_site(),
+        );
+        let id = &c.id;
+        let doc = format!("Response-code catalog `{}`: {} ({}).", c.id, c.title.en, c.title.ko);
+        let codes = c.codes.iter().map(|code| {
+            let cd = &code.code;
+            let msg = match &code.message {
+                Some(m) => quote!(Some(#m)),
+                None => quote!(None),
+            };
+            let meaning = &code.meaning;
+            let class = match code.class {
+                CodeClass::Success => quote!(#rt::CodeClass::Success),
+                CodeClass::Failure => quote!(#rt::CodeClass::Failure),
+            };
+            let ev = &code.evidence;
+            let src = &code.source;
+            quote!(#rt::CodeEntry { catalog: #id, code: #cd, message: #msg, meaning: #meaning, class: #class, evidence: #ev, source: #src })
+        });
+        quote! {
+            #[doc = #doc]
+            pub static #ident: &[#rt::CodeEntry] = &[#(#codes),*];
+        }
+    });
+    let catalog_list = spec.catalogs.iter().map(|c| {
+        let ident = Ident::new(
+            &format!("CATALOG_{}", c.id.to_uppercase()),
+            Span::call_site(),
+        );
+        let id = &c.id;
+        quote!((#id, #ident))
+    });
+    let endpoints = spec.endpoints.iter().map(|ep| endpoint_table(spec, ep, rt));
+    quote! {
+        /// The type-code alphabet (inferred; see spec/payple.yaml).
+        pub static ALPHABET: &[#rt::Letter] = &[#(#letters),*];
+        /// Word notations and the letters they admit (`None`: any character).
+        pub static WORDS: &[(&str, Option<u8>)] = &[#(#words),*];
+        /// The alphabet bits a character belongs to.
+        #[inline]
+        pub fn char_mask(c: char) -> u8 {
+            let mut m = 0u8;
+            #(#per_letter)*
+            m
+        }
+        /// Response-code catalogs.
+        pub mod catalogs {
+            #(#catalogs)*
+            /// Every catalog by id.
+            pub static ALL: &[(&str, &[#rt::CodeEntry])] = &[#(#catalog_list),*];
+        }
+        /// Every endpoint of the spec, as compiled validator tables.
+        pub static ENDPOINTS: &[#rt::EndpointSpec] = &[#(#endpoints),*];
+    }
+}
+
+fn endpoint_table(spec: &Spec, ep: &Endpoint, rt: &TokenStream) -> TokenStream {
+    let id = &ep.id;
+    let service = &ep.service;
+    let title_en = &ep.title.en;
+    let title_ko = &ep.title.ko;
+    let doc_url = ep.doc_url();
+    let request = field_tables(&ep.request, rt);
+    let response = field_tables(&ep.response, rt);
+    let method_field = match &ep.payment_method_field {
+        Some(m) => quote!(Some(#m)),
+        None => quote!(None),
+    };
+    let result = match &ep.result {
+        None => quote!(None),
+        Some(r) => {
+            let status = match &r.status {
+                Some((f, s)) => quote!(Some((#f, #s))),
+                None => quote!(None),
+            };
+            let code_field = &r.code_field;
+            let catalog = Ident::new(
+                &format!("CATALOG_{}", r.catalog.to_uppercase()),
+                Span::call_site(),
+            );
+            let codes = r.success_codes.iter().map(|sc| {
+                let c = &sc.code;
+                let a = applies_tokens(sc.applies, rt);
+                quote!((#c, #a))
+            });
+            let cat = if spec.catalog(&r.catalog).is_some() {
+                quote!(catalogs::#catalog)
+            } else {
+                quote!(&[])
+            };
+            quote!(Some(#rt::ResultSpec { status: #status, code_field: #code_field, success_codes: &[#(#codes),*], catalog: #cat }))
+        }
+    };
+    let samples = ep.samples.iter().map(|s| {
+        let sid = &s.id;
+        let part = part_tokens(s.part, rt);
+        let raw = &s.raw;
+        let source = &s.source;
+        let evidence = &s.evidence;
+        let expect = s.expect.iter().map(|(k, p)| quote!((#k, #p)));
+        quote!(#rt::SampleSpec { id: #sid, part: #part, raw: #raw, source: #source, evidence: #evidence, expect: &[#(#expect),*] })
+    });
+    quote! {
+        #rt::EndpointSpec {
+            id: #id,
+            service: #service,
+            title_en: #title_en,
+            title_ko: #title_ko,
+            doc_url: #doc_url,
+            request: &[#(#request),*],
+            response: &[#(#response),*],
+            payment_method_field: #method_field,
+            result: #result,
+            samples: &[#(#samples),*],
+        }
+    }
+}
+
+fn applies_tokens(a: Applies, rt: &TokenStream) -> TokenStream {
+    match a {
+        Applies::Both => quote!(#rt::Applies::Both),
+        Applies::Card => quote!(#rt::Applies::Card),
+        Applies::Transfer => quote!(#rt::Applies::Transfer),
+    }
+}
+
+fn field_tables(fields: &[Field], rt: &TokenStream) -> Vec<TokenStream> {
+    fields
+        .iter()
+        .map(|f| {
+            let name = &f.name;
+            let legacy = f.legacy_names.iter().map(|l| &l.name);
+            let type_code = match &f.enforced_type {
+                Some(t) => {
+                    let n = &t.notation;
+                    let mask = match t.mask {
+                        Some(m) => quote!(Some(#m)),
+                        None => quote!(None),
+                    };
+                    let max = match t.max_len {
+                        Some(m) => quote!(Some(#m)),
+                        None => quote!(None),
+                    };
+                    quote!(Some(#rt::TypeCode { notation: #n, mask: #mask, max_len: #max }))
+                }
+                None => quote!(None),
+            };
+            let required = match &f.required {
+                Required::Always => quote!(#rt::Requirement::Always),
+                Required::Never => quote!(#rt::Requirement::Never),
+                Required::When(c) => {
+                    let field = &c.field;
+                    match c.test.values() {
+                        Some(vals) => quote!(#rt::Requirement::When { field: #field, values: Some(&[#(#vals),*]) }),
+                        None => quote!(#rt::Requirement::When { field: #field, values: None }),
+                    }
+                }
+            };
+            let applies = applies_tokens(f.applies, rt);
+            let values = f.values.iter().map(|(v, _)| v);
+            let sensitive = f.sensitive;
+            let volatile = f.volatile;
+            let shape = match f.shape {
+                Shape::Scalar => quote!(#rt::FieldShape::Scalar),
+                Shape::Object => {
+                    let nested = field_tables(&f.fields, rt);
+                    quote!(#rt::FieldShape::Object(&[#(#nested),*]))
+                }
+                Shape::List => {
+                    let nested = field_tables(&f.fields, rt);
+                    quote!(#rt::FieldShape::List(&[#(#nested),*]))
+                }
+            };
+            quote! {
+                #rt::FieldSpec {
+                    name: #name,
+                    legacy_names: &[#(#legacy),*],
+                    type_code: #type_code,
+                    required: #required,
+                    applies: #applies,
+                    values: &[#(#values),*],
+                    sensitive: #sensitive,
+                    volatile: #volatile,
+                    shape: #shape,
+                }
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names() {
+        assert_eq!(snake("PCD_PAY_TYPE"), "pcd_pay_type");
+        assert_eq!(snake("AuthKey"), "auth_key");
+        assert_eq!(snake("custKey"), "cust_key");
+        assert_eq!(snake("cst_id"), "cst_id");
+        assert_eq!(snake("type"), "type_");
+        assert_eq!(snake("cPayHost"), "c_pay_host");
+        assert_eq!(camel("PCD_PAY_TYPE"), "PcdPayType");
+        assert_eq!(camel("list"), "List");
+    }
+}
