@@ -198,6 +198,7 @@ fn endpoint_module(spec: &Spec, ep: &Endpoint, rt: &TokenStream) -> TokenStream 
 
 fn object_struct(cx: &mut ModelCx<'_>, name: &str, fields: &[Field], doc: &str) -> TokenStream {
     let rt = cx.rt.clone();
+    let serde_path = format!("{}::serde", cx.rt).replace(' ', "");
     let ident = Ident::new(name, Span::call_site());
     let mut members = Vec::new();
     let mut used = std::collections::BTreeSet::new();
@@ -255,7 +256,7 @@ fn object_struct(cx: &mut ModelCx<'_>, name: &str, fields: &[Field], doc: &str) 
     quote! {
         #[doc = #doc]
         #[derive(Debug, Clone, PartialEq, Default, #rt::serde::Serialize, #rt::serde::Deserialize)]
-        #[serde(crate = "serde_path")]
+        #[serde(crate = #serde_path)]
         pub struct #ident {
             #(#members)*
             /// Keys the spec does not document, kept as received.
@@ -435,6 +436,12 @@ fn validator_tables(spec: &Spec, rt: &TokenStream) -> TokenStream {
         quote!(if matches!(c, #(#pats)|*) { m |= #bit; })
     });
     let _ = mask_arms;
+    let letter_consts = alphabet.letters.iter().enumerate().map(|(i, l)| {
+        let bit = 1u8 << i;
+        let id = Ident::new(&l.letter.to_string(), Span::call_site());
+        let doc = format!("`{}`: {}.", l.letter, l.name);
+        quote!(#[doc = #doc] pub const #id: u8 = #bit;)
+    });
     let words = alphabet.words.iter().map(|w| {
         let word = &w.word;
         let mask = match w.mask {
@@ -482,6 +489,12 @@ fn validator_tables(spec: &Spec, rt: &TokenStream) -> TokenStream {
     quote! {
         /// The type-code alphabet (inferred; see spec/payple.yaml).
         pub static ALPHABET: &[#rt::Letter] = &[#(#letters),*];
+        /// Mask bits of the type-code letters, for [`Coded`](#rt::Coded):
+        /// `Coded<{ letters::a | letters::N }, 255>`.
+        #[allow(non_upper_case_globals)]
+        pub mod letters {
+            #(#letter_consts)*
+        }
         /// Word notations and the letters they admit (`None`: any character).
         pub static WORDS: &[(&str, Option<u8>)] = &[#(#words),*];
         /// The alphabet bits a character belongs to.

@@ -1,0 +1,423 @@
+//! Types the generated code is built from: validator tables, type codes, result codes,
+//! and the tolerant value types of the models.
+
+use std::fmt;
+
+/// Request or response.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Part {
+    /// What the partner sends.
+    Request,
+    /// What Payple answers (or posts back).
+    Response,
+}
+
+impl Part {
+    /// `request` or `response`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Part::Request => "request",
+            Part::Response => "response",
+        }
+    }
+}
+
+impl fmt::Display for Part {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for Part {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "request" => Ok(Part::Request),
+            "response" => Ok(Part::Response),
+            other => Err(format!("`{other}` is not a part; use request or response")),
+        }
+    }
+}
+
+/// Card, transfer or both.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Applies {
+    /// Both payment methods.
+    Both,
+    /// Card only.
+    Card,
+    /// Bank transfer only.
+    Transfer,
+}
+
+impl Applies {
+    /// `both`, `card` or `transfer`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Applies::Both => "both",
+            Applies::Card => "card",
+            Applies::Transfer => "transfer",
+        }
+    }
+
+    /// Whether a field of this applicability belongs in a body of payment method `method`.
+    pub fn admits(self, method: Applies) -> bool {
+        self == Applies::Both || method == Applies::Both || self == method
+    }
+}
+
+/// One letter of the type-code alphabet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Letter {
+    /// The letter (`N`, `a`, `A`, `S`, `H`).
+    pub letter: char,
+    /// What it admits, in words.
+    pub name: &'static str,
+    /// Inclusive character ranges.
+    pub ranges: &'static [(char, char)],
+}
+
+/// A Payple type code such as `aN(255)`: admitted character classes and a maximum length.
+///
+/// `Display` shows the code as documented:
+///
+/// ```
+/// let code = payple_types::TypeCode::parse("N(8)").unwrap();
+/// assert_eq!(code.to_string(), "N(8)");
+/// assert!(code.check("20200320").is_ok());
+/// assert!(code.check("2020-03-20").is_err());
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct TypeCode {
+    /// The code as written.
+    pub notation: &'static str,
+    /// Admitted classes, one bit per alphabet letter; `None` admits any character.
+    pub mask: Option<u8>,
+    /// Maximum length in characters.
+    pub max_len: Option<u32>,
+}
+
+/// Why a value does not fit its type code.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TypeCodeError {
+    /// Longer than the maximum.
+    TooLong {
+        /// Characters in the value.
+        len: usize,
+        /// The maximum.
+        max: u32,
+    },
+    /// A character outside the admitted classes.
+    BadChar {
+        /// The character.
+        ch: char,
+        /// Its position in characters.
+        at: usize,
+    },
+    /// The code itself is not valid.
+    BadCode(String),
+}
+
+impl fmt::Display for TypeCodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TypeCodeError::TooLong { len, max } => {
+                write!(f, "{len} characters, more than the maximum {max}")
+            }
+            TypeCodeError::BadChar { ch, at } => write!(
+                f,
+                "character {ch:?} at position {at} is outside the admitted classes"
+            ),
+            TypeCodeError::BadCode(why) => f.write_str(why),
+        }
+    }
+}
+
+impl std::error::Error for TypeCodeError {}
+
+impl TypeCode {
+    /// Parses a compact code (`aN(255)`) or word notation (`String(20)`) against the
+    /// alphabet compiled from the spec. The notation is leaked once per call: parse codes
+    /// at start-up, not per request.
+    pub fn parse(code: &str) -> Result<TypeCode, TypeCodeError> {
+        let bad = |why: String| TypeCodeError::BadCode(format!("`{code}`: {why}"));
+        let (head, max_len) = match code.find('(') {
+            None => (code, None),
+            Some(i) => {
+                let inner = code[i + 1..]
+                    .strip_suffix(')')
+                    .ok_or_else(|| bad("missing `)`".into()))?;
+                let n: u32 = inner
+                    .parse()
+                    .map_err(|_| bad(format!("length `{inner}` is not a whole number")))?;
+                if n == 0 {
+                    return Err(bad("length must be at least 1".into()));
+                }
+                (&code[..i], Some(n))
+            }
+        };
+        let mask = if let Some((_, m)) = crate::generated::WORDS.iter().find(|(w, _)| *w == head) {
+            *m
+        } else {
+            let mut mask = 0u8;
+            for ch in head.chars() {
+                let i = crate::generated::ALPHABET
+                    .iter()
+                    .position(|l| l.letter == ch)
+                    .ok_or_else(|| bad(format!("unknown letter `{ch}`")))?;
+                mask |= 1 << i;
+            }
+            if mask == 0 || max_len.is_none() {
+                return Err(bad("expected letters and a length such as aN(255)".into()));
+            }
+            Some(mask)
+        };
+        Ok(TypeCode {
+            notation: Box::leak(code.to_string().into_boxed_str()),
+            mask,
+            max_len,
+        })
+    }
+
+    /// Checks a value: every character in an admitted class, length within the maximum.
+    #[inline]
+    pub fn check(&self, value: &str) -> Result<(), TypeCodeError> {
+        let mut len = 0usize;
+        match self.mask {
+            Some(mask) => {
+                for (at, ch) in value.chars().enumerate() {
+                    if crate::generated::char_mask(ch) & mask == 0 {
+                        return Err(TypeCodeError::BadChar { ch, at });
+                    }
+                    len = at + 1;
+                }
+            }
+            None => len = value.chars().count(),
+        }
+        if let Some(max) = self.max_len
+            && len > max as usize
+        {
+            return Err(TypeCodeError::TooLong { len, max });
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Display for TypeCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.notation)
+    }
+}
+
+/// When a field must be present.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Requirement {
+    /// Always.
+    Always,
+    /// Optional.
+    Never,
+    /// When sibling `field` is present and (if `values` is given) one of `values`.
+    When {
+        /// The sibling field.
+        field: &'static str,
+        /// The values that make this field required.
+        values: Option<&'static [&'static str]>,
+    },
+}
+
+/// Scalar, nested object or list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FieldShape {
+    /// A string value.
+    Scalar,
+    /// An object with these fields.
+    Object(&'static [FieldSpec]),
+    /// A list of objects with these fields.
+    List(&'static [FieldSpec]),
+}
+
+/// A field as the validator sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FieldSpec {
+    /// JSON key.
+    pub name: &'static str,
+    /// Older names still accepted (reported as `legacy_field_name`).
+    pub legacy_names: &'static [&'static str],
+    /// The enforced type code (for scalars).
+    pub type_code: Option<TypeCode>,
+    /// Required rule.
+    pub required: Requirement,
+    /// Payment methods.
+    pub applies: Applies,
+    /// Closed value set (empty: open).
+    pub values: &'static [&'static str],
+    /// Secret or personal: values are redacted in findings.
+    pub sensitive: bool,
+    /// Changes between calls.
+    pub volatile: bool,
+    /// Shape.
+    pub shape: FieldShape,
+}
+
+impl FieldSpec {
+    /// Whether `key` is this field's name or one of its legacy names.
+    pub fn matches(&self, key: &str) -> bool {
+        self.name == key || self.legacy_names.contains(&key)
+    }
+}
+
+/// Success or failure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum CodeClass {
+    /// The call succeeded.
+    Success,
+    /// The call failed.
+    Failure,
+}
+
+/// One entry of a response-code catalog.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CodeEntry {
+    /// Catalog id.
+    pub catalog: &'static str,
+    /// The code.
+    pub code: &'static str,
+    /// Payple's message (Korean), when documented.
+    pub message: Option<&'static str>,
+    /// Meaning in English.
+    pub meaning: &'static str,
+    /// Success or failure.
+    pub class: CodeClass,
+    /// Evidence tag.
+    pub evidence: &'static str,
+    /// Source URL.
+    pub source: &'static str,
+}
+
+/// A result code as received, with its catalog entry when the spec knows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResultCode {
+    /// The code as received.
+    pub code: String,
+    /// The catalog entry, if documented.
+    pub entry: Option<&'static CodeEntry>,
+}
+
+impl ResultCode {
+    /// Looks `code` up in a catalog.
+    pub fn lookup(catalog: &'static [CodeEntry], code: &str) -> ResultCode {
+        ResultCode {
+            code: code.to_string(),
+            entry: catalog.iter().find(|e| e.code == code),
+        }
+    }
+
+    /// The documented meaning, in English.
+    pub fn meaning(&self) -> Option<&'static str> {
+        self.entry.map(|e| e.meaning)
+    }
+
+    /// Payple's message for the code.
+    pub fn message(&self) -> Option<&'static str> {
+        self.entry.and_then(|e| e.message)
+    }
+
+    /// The documented class, if the code is in the catalog.
+    pub fn class(&self) -> Option<CodeClass> {
+        self.entry.map(|e| e.class)
+    }
+
+    /// Whether the catalog documents this code.
+    pub fn is_documented(&self) -> bool {
+        self.entry.is_some()
+    }
+}
+
+impl fmt::Display for ResultCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.meaning() {
+            Some(m) => write!(f, "{} ({m})", self.code),
+            None => write!(f, "{} (undocumented)", self.code),
+        }
+    }
+}
+
+/// Success semantics of an endpoint.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ResultSpec {
+    /// Status field and the value meaning success.
+    pub status: Option<(&'static str, &'static str)>,
+    /// The field holding the result code.
+    pub code_field: &'static str,
+    /// Documented success codes and the payment method each applies to.
+    pub success_codes: &'static [(&'static str, Applies)],
+    /// The catalog codes are looked up in.
+    pub catalog: &'static [CodeEntry],
+}
+
+impl ResultSpec {
+    /// Whether `code` is a success code for payment method `method`
+    /// (`Both` when the method is unknown: any documented success code counts).
+    pub fn is_success_code(&self, code: &str, method: Applies) -> bool {
+        self.success_codes
+            .iter()
+            .any(|(c, a)| *c == code && a.admits(method))
+    }
+}
+
+/// A documented sample, kept verbatim.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SampleSpec {
+    /// Id, unique in its endpoint.
+    pub id: &'static str,
+    /// Request or response.
+    pub part: Part,
+    /// The text as documented (not always JSON).
+    pub raw: &'static str,
+    /// Source URL.
+    pub source: &'static str,
+    /// Evidence tag.
+    pub evidence: &'static str,
+    /// The findings the validator must report: (kind, JSON pointer).
+    pub expect: &'static [(&'static str, &'static str)],
+}
+
+/// An endpoint as the validator sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EndpointSpec {
+    /// `service.snake_name`.
+    pub id: &'static str,
+    /// Service id.
+    pub service: &'static str,
+    /// English title.
+    pub title_en: &'static str,
+    /// Korean title.
+    pub title_ko: &'static str,
+    /// Documentation URL.
+    pub doc_url: &'static str,
+    /// Request fields.
+    pub request: &'static [FieldSpec],
+    /// Response fields.
+    pub response: &'static [FieldSpec],
+    /// Field telling card from transfer.
+    pub payment_method_field: Option<&'static str>,
+    /// Success semantics.
+    pub result: Option<ResultSpec>,
+    /// Documented samples.
+    pub samples: &'static [SampleSpec],
+}
+
+impl EndpointSpec {
+    /// The fields of a part.
+    pub fn fields(&self, part: Part) -> &'static [FieldSpec] {
+        match part {
+            Part::Request => self.request,
+            Part::Response => self.response,
+        }
+    }
+
+    /// The JSON Schema of a part.
+    pub fn schema(&self, part: Part) -> &'static str {
+        crate::schema(self.id, part).unwrap_or("{}")
+    }
+}

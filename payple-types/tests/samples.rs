@@ -1,0 +1,123 @@
+//! Every documented sample: the validator reports exactly the findings the spec records for
+//! it, and every sample that is JSON deserializes into its model.
+
+use payple_types::{Part, endpoints, validate_bytes};
+use rstest::rstest;
+
+/// Every endpoint id; `case_list_covers_every_endpoint` keeps this table complete.
+const IDS: &[&str] = &[
+    "cpay.auth",
+    "cpay.billing_repay",
+    "cpay.cancel",
+    "cpay.confirm_cert",
+    "cpay.payment_window",
+    "cpay.registration_delete",
+    "cpay.registration_lookup",
+    "cpay.result_callback",
+    "cpay.result_inquiry",
+    "hub.request_info_inquiry",
+    "hub.token",
+];
+
+#[test]
+fn case_list_covers_every_endpoint() {
+    let mut ids: Vec<&str> = endpoints().iter().map(|e| e.id).collect();
+    ids.sort();
+    assert_eq!(ids, IDS, "update IDS and the rstest cases below");
+}
+
+fn check_samples(id: &str) {
+    let ep = payple_types::endpoint(id).expect("endpoint exists");
+    let mut failures = Vec::new();
+    for s in ep.samples {
+        let report = validate_bytes(ep, s.part, s.raw.as_bytes());
+        let got = report.kinds_and_pointers();
+        let mut want: Vec<(String, String)> = s
+            .expect
+            .iter()
+            .map(|(k, p)| (k.to_string(), p.to_string()))
+            .collect();
+        want.sort();
+        if got != want {
+            failures.push(format!(
+                "{id} sample `{}`:\n  expected {want:?}\n  got      {got:?}\n  messages: {:#?}",
+                s.id,
+                report.findings.iter().map(|f| &f.message).collect::<Vec<_>>()
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[rstest]
+#[case("cpay.auth")]
+#[case("cpay.billing_repay")]
+#[case("cpay.cancel")]
+#[case("cpay.confirm_cert")]
+#[case("cpay.payment_window")]
+#[case("cpay.registration_delete")]
+#[case("cpay.registration_lookup")]
+#[case("cpay.result_callback")]
+#[case("cpay.result_inquiry")]
+#[case("hub.request_info_inquiry")]
+#[case("hub.token")]
+fn samples_produce_their_recorded_findings(#[case] id: &str) {
+    check_samples(id);
+}
+
+fn deserialize_into_model(id: &str, part: Part, raw: &str) -> Result<(), String> {
+    macro_rules! models {
+        ($($name:literal => $module:ident),* $(,)?) => {
+            match (id, part) {
+                $(
+                    ($name, Part::Request) => serde_json::from_str::<payple_types::$module::Request>(raw).map(|_| ()).map_err(|e| e.to_string()),
+                    ($name, Part::Response) => serde_json::from_str::<payple_types::$module::Response>(raw).map(|_| ()).map_err(|e| e.to_string()),
+                )*
+                _ => Err(format!("no model for {id}")),
+            }
+        };
+    }
+    models!(
+        "cpay.auth" => cpay_auth,
+        "cpay.billing_repay" => cpay_billing_repay,
+        "cpay.cancel" => cpay_cancel,
+        "cpay.confirm_cert" => cpay_confirm_cert,
+        "cpay.payment_window" => cpay_payment_window,
+        "cpay.registration_delete" => cpay_registration_delete,
+        "cpay.registration_lookup" => cpay_registration_lookup,
+        "cpay.result_callback" => cpay_result_callback,
+        "cpay.result_inquiry" => cpay_result_inquiry,
+        "hub.request_info_inquiry" => hub_request_info_inquiry,
+        "hub.token" => hub_token,
+    )
+}
+
+#[rstest]
+#[case("cpay.auth")]
+#[case("cpay.billing_repay")]
+#[case("cpay.cancel")]
+#[case("cpay.confirm_cert")]
+#[case("cpay.payment_window")]
+#[case("cpay.registration_delete")]
+#[case("cpay.registration_lookup")]
+#[case("cpay.result_callback")]
+#[case("cpay.result_inquiry")]
+#[case("hub.request_info_inquiry")]
+#[case("hub.token")]
+fn json_samples_deserialize_into_their_model(#[case] id: &str) {
+    let ep = payple_types::endpoint(id).expect("endpoint exists");
+    for s in ep.samples {
+        let is_json = serde_json::from_str::<serde_json::Value>(s.raw).is_ok_and(|v| v.is_object());
+        let result = deserialize_into_model(id, s.part, s.raw);
+        if is_json {
+            assert!(result.is_ok(), "{id} sample {}: {result:?}", s.id);
+        } else {
+            assert!(result.is_err(), "{id} sample {} is not a JSON object yet deserialized", s.id);
+            assert!(
+                s.expect.iter().any(|(k, _)| *k == "malformed_body"),
+                "{id} sample {} is not JSON, so it must expect malformed_body",
+                s.id
+            );
+        }
+    }
+}
