@@ -1,0 +1,1 @@
+//! payple-conformance: validate Payple bodies and replay recordings against the spec.

@@ -1,0 +1,2 @@
+//! The `payple-conformance` command.
+fn main() {}
