@@ -1,0 +1,131 @@
+//! Every spec mistake fails with `file:line:column` and a message a person can act on.
+
+use payple_codegen::{SpecFile, load::load};
+
+/// The shipped root file plus one endpoint file with the given text.
+fn lint(endpoint_yaml: &str) -> Vec<String> {
+    let mut files: Vec<SpecFile> = payple_codegen::embedded_files();
+    files.push(SpecFile {
+        path: "endpoints/cpay/demo.yaml".into(),
+        text: endpoint_yaml.to_string(),
+    });
+    match load(&files) {
+        Ok(_) => Vec::new(),
+        Err(e) => e.0.iter().map(ToString::to_string).collect(),
+    }
+}
+
+const HEAD: &str = "id: cpay.demo
+service: cpay
+title: { ko: 데모, en: Demo }
+summary: A fixture.
+docs: [https://example.invalid/demo]
+evidence: DOC
+http:
+  method: POST
+  url: { path: /demo }
+auth: { flow: none }
+";
+
+fn with_request(fields: &str) -> String {
+    format!("{HEAD}request:\n{fields}")
+}
+
+#[test]
+fn a_valid_endpoint_has_no_errors() {
+    let errors = lint(&with_request(
+        "  - { name: PCD_PAY_DATE, description: Date., type: N(8), required: yes, example: \"20200320\" }\n",
+    ));
+    assert_eq!(errors, Vec::<String>::new());
+}
+
+#[test]
+fn yaml_syntax_error() {
+    let errors = lint(&format!("{HEAD}request:\n  - {{ name: A, description: x, type: N(8)\n"));
+    assert_eq!(
+        errors,
+        vec!["spec/endpoints/cpay/demo.yaml:12:5: error: unclosed bracket '{'"]
+    );
+}
+
+#[test]
+fn unknown_key() {
+    let errors = lint(&with_request(
+        "  - name: A\n    description: x\n    type: N(8)\n    requried: yes\n",
+    ));
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(
+        errors[0].starts_with("spec/endpoints/cpay/demo.yaml:15:5: error: unknown field `requried`"),
+        "{errors:?}"
+    );
+    assert!(errors[0].contains("check the spelling against spec/README.md"));
+}
+
+#[test]
+fn malformed_type_codes() {
+    let errors = lint(&with_request(
+        "  - { name: A, description: x, type: aN(abc) }\n  - { name: B, description: x, type: Q(3) }\n  - { name: C, description: x, type: N() }\n",
+    ));
+    assert_eq!(
+        errors,
+        vec![
+            "spec/endpoints/cpay/demo.yaml:12:38: error: malformed type code: `aN(abc)`: the length `abc` is not a whole number",
+            "spec/endpoints/cpay/demo.yaml:13:38: error: malformed type code: `Q(3)`: unknown type-code letter `Q`; the alphabet in spec/payple.yaml has N, a, A, S, H",
+            "spec/endpoints/cpay/demo.yaml:14:38: error: malformed type code: `N()`: the parentheses are empty; write the maximum length, e.g. `N(8)`",
+        ]
+    );
+}
+
+#[test]
+fn duplicate_field() {
+    let errors = lint(&with_request(
+        "  - { name: A, description: x, type: N(8) }\n  - { name: A, description: y, type: N(8) }\n",
+    ));
+    assert_eq!(
+        errors,
+        vec![
+            "spec/endpoints/cpay/demo.yaml:13:13: error: duplicate field `A` (first defined at line 12, column 13); each name may appear once per object"
+        ]
+    );
+}
+
+#[test]
+fn dangling_references() {
+    let errors = lint(&format!(
+        "{HEAD}request:\n  - {{ name: A, description: x, type: N(8), required: {{ when: {{ field: NOPE, equals: \"Y\" }} }} }}\nresponse:\n  - {{ name: CODE, description: x, type: String }}\nresult:\n  code_field: CODE\n  catalog: nope\n  success_codes: []\n"
+    ));
+    assert_eq!(
+        errors,
+        vec![
+            "spec/endpoints/cpay/demo.yaml:12:54: error: dangling reference: the condition of `A` names `NOPE`, which is not a field of the same object",
+            "spec/endpoints/cpay/demo.yaml:17:12: error: dangling reference: no response-code catalog `nope` (spec/codes/ has card_company, cpay, hub)",
+        ]
+    );
+}
+
+#[test]
+fn example_violating_its_type_code() {
+    let errors = lint(&with_request(
+        "  - { name: D, description: x, type: N(8), example: \"2020-03-20\" }\n",
+    ));
+    assert_eq!(
+        errors,
+        vec![
+            "spec/endpoints/cpay/demo.yaml:12:53: error: example `2020-03-20` of `D` violates its own type code N(8): character '-' at position 4 is outside the admitted classes; fix the example, or keep the documented one and explain it with `example_deviation:`"
+        ]
+    );
+    // An explained deviation is accepted.
+    let ok = lint(&with_request(
+        "  - { name: D, description: x, type: N(8), example: \"2020-03-20\", example_deviation: the docs print a dashed date }\n",
+    ));
+    assert_eq!(ok, Vec::<String>::new());
+}
+
+#[test]
+fn unknown_evidence_tag_and_id_mismatch() {
+    let text = HEAD.replace("evidence: DOC", "evidence: DOCS").replace("id: cpay.demo", "id: cpay.other");
+    let errors = lint(&text);
+    assert_eq!(errors.len(), 2, "{errors:?}");
+    assert!(errors[0].starts_with("spec/endpoints/cpay/demo.yaml:1:5: error: endpoint id `cpay.other` does not match"));
+    assert!(errors[1].starts_with("spec/endpoints/cpay/demo.yaml:6:11: error: unknown evidence tag `DOCS`"));
+}
