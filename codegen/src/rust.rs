@@ -49,7 +49,9 @@ pub fn generate(spec: &Spec, opts: &Options) -> TokenStream {
     } else {
         TokenStream::new()
     };
+    let catalogs = catalogs_module(spec, &rt);
     quote! {
+        #catalogs
         /// JSON Schemas (draft 2020-12) by endpoint id and part.
         pub static SCHEMAS: &[(&str, #rt::Part, &str)] = &[#(#schemas),*];
         #tables
@@ -386,7 +388,7 @@ fn result_impl(spec: &Spec, ep: &Endpoint, rt: &TokenStream) -> TokenStream {
         Span::call_site(),
     );
     let catalog_path = if spec.catalog(&r.catalog).is_some() {
-        quote!(#rt::catalogs::#catalog)
+        quote!(catalogs::#catalog)
     } else {
         quote!(&[])
     };
@@ -450,6 +452,31 @@ fn validator_tables(spec: &Spec, rt: &TokenStream) -> TokenStream {
         };
         quote!((#word, #mask))
     });
+    let endpoints = spec.endpoints.iter().map(|ep| endpoint_table(spec, ep, rt));
+    quote! {
+        /// The type-code alphabet (inferred; see spec/payple.yaml).
+        pub static ALPHABET: &[#rt::Letter] = &[#(#letters),*];
+        /// Mask bits of the type-code letters, for [`Coded`](#rt::Coded):
+        /// `Coded<{ letters::a | letters::N }, 255>`.
+        #[allow(non_upper_case_globals)]
+        pub mod letters {
+            #(#letter_consts)*
+        }
+        /// Word notations and the letters they admit (`None`: any character).
+        pub static WORDS: &[(&str, Option<u8>)] = &[#(#words),*];
+        /// The alphabet bits a character belongs to.
+        #[inline]
+        pub fn char_mask(c: char) -> u8 {
+            let mut m = 0u8;
+            #(#per_letter)*
+            m
+        }
+        /// Every endpoint of the spec, as compiled validator tables.
+        pub static ENDPOINTS: &[#rt::EndpointSpec] = &[#(#endpoints),*];
+    }
+}
+
+fn catalogs_module(spec: &Spec, rt: &TokenStream) -> TokenStream {
     let catalogs = spec.catalogs.iter().map(|c| {
         let ident = Ident::new(
             &format!("CATALOG_{}", c.id.to_uppercase()),
@@ -485,33 +512,13 @@ fn validator_tables(spec: &Spec, rt: &TokenStream) -> TokenStream {
         let id = &c.id;
         quote!((#id, #ident))
     });
-    let endpoints = spec.endpoints.iter().map(|ep| endpoint_table(spec, ep, rt));
     quote! {
-        /// The type-code alphabet (inferred; see spec/payple.yaml).
-        pub static ALPHABET: &[#rt::Letter] = &[#(#letters),*];
-        /// Mask bits of the type-code letters, for [`Coded`](#rt::Coded):
-        /// `Coded<{ letters::a | letters::N }, 255>`.
-        #[allow(non_upper_case_globals)]
-        pub mod letters {
-            #(#letter_consts)*
-        }
-        /// Word notations and the letters they admit (`None`: any character).
-        pub static WORDS: &[(&str, Option<u8>)] = &[#(#words),*];
-        /// The alphabet bits a character belongs to.
-        #[inline]
-        pub fn char_mask(c: char) -> u8 {
-            let mut m = 0u8;
-            #(#per_letter)*
-            m
-        }
         /// Response-code catalogs.
         pub mod catalogs {
             #(#catalogs)*
             /// Every catalog by id.
             pub static ALL: &[(&str, &[#rt::CodeEntry])] = &[#(#catalog_list),*];
         }
-        /// Every endpoint of the spec, as compiled validator tables.
-        pub static ENDPOINTS: &[#rt::EndpointSpec] = &[#(#endpoints),*];
     }
 }
 
