@@ -83,9 +83,8 @@ pub fn read_dir(dir: &Path) -> std::io::Result<Vec<SpecFile>> {
     found
         .into_iter()
         .map(|(path, rel)| {
-            let text = std::fs::read_to_string(&path).map_err(|e| {
-                std::io::Error::new(e.kind(), format!("{}: {e}", path.display()))
-            })?;
+            let text = std::fs::read_to_string(&path)
+                .map_err(|e| std::io::Error::new(e.kind(), format!("{}: {e}", path.display())))?;
             Ok(SpecFile { path: rel, text })
         })
         .collect()
@@ -181,7 +180,12 @@ fn parse_yaml<T: serde::de::DeserializeOwned>(file: &SpecFile) -> Result<T, Spec
         if let Some(rest) = message.strip_prefix("error: ") {
             message = rest.to_string();
         }
-        let mut message = message.lines().next().unwrap_or_default().trim().to_string();
+        let mut message = message
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .trim()
+            .to_string();
         if let Some(at) = message.rfind(" at line ") {
             message.truncate(at);
         }
@@ -495,7 +499,10 @@ fn load_catalog(cx: &mut Ctx, c: &raw::CatalogFile, spec: &Spec) -> Option<Catal
         );
     }
     if spec.catalogs.iter().any(|x| x.id == c.catalog.value) {
-        cx.err(&c.catalog, format!("catalog `{}` is defined twice", c.catalog.value));
+        cx.err(
+            &c.catalog,
+            format!("catalog `{}` is defined twice", c.catalog.value),
+        );
     }
     let mut seen = BTreeSet::new();
     let mut codes = Vec::new();
@@ -524,7 +531,11 @@ fn load_catalog(cx: &mut Ctx, c: &raw::CatalogFile, spec: &Spec) -> Option<Catal
         let mut alternatives = Vec::new();
         for a in &code.alternatives {
             cx.tag(&a.evidence);
-            alternatives.push((a.message.clone(), a.evidence.value.clone(), a.source.clone()));
+            alternatives.push((
+                a.message.clone(),
+                a.evidence.value.clone(),
+                a.source.clone(),
+            ));
         }
         codes.push(Code {
             code: code.code.value.clone(),
@@ -543,12 +554,7 @@ fn load_catalog(cx: &mut Ctx, c: &raw::CatalogFile, spec: &Spec) -> Option<Catal
     })
 }
 
-fn load_endpoint(
-    cx: &mut Ctx,
-    e: &raw::EndpointFile,
-    path: &str,
-    spec: &Spec,
-) -> Option<Endpoint> {
+fn load_endpoint(cx: &mut Ctx, e: &raw::EndpointFile, path: &str, spec: &Spec) -> Option<Endpoint> {
     // endpoints/<service>/<name>.yaml  <=>  id <service>.<name>
     let expected = path
         .trim_start_matches("endpoints/")
@@ -574,14 +580,20 @@ fn load_endpoint(
     if !spec.services.iter().any(|s| s.id == e.service.value) {
         cx.err(
             &e.service,
-            format!("dangling reference: no service `{}` in spec/payple.yaml", e.service.value),
+            format!(
+                "dangling reference: no service `{}` in spec/payple.yaml",
+                e.service.value
+            ),
         );
     }
     if spec.endpoints.iter().any(|x| x.id == e.id.value) {
         cx.err(&e.id, format!("endpoint `{}` is defined twice", e.id.value));
     }
     let evidence = cx.tag(&e.evidence);
-    if !matches!(e.http.method.value.as_str(), "GET" | "POST" | "PUT" | "DELETE" | "PATCH") {
+    if !matches!(
+        e.http.method.value.as_str(),
+        "GET" | "POST" | "PUT" | "DELETE" | "PATCH"
+    ) {
         cx.err(
             &e.http.method,
             format!("HTTP method `{}` is not known", e.http.method.value),
@@ -802,10 +814,7 @@ fn fields(cx: &mut Ctx, raw: &[raw::Field], evidence: &str, source: &str) -> Vec
                     ),
                 );
             } else {
-                names.insert(
-                    name.clone(),
-                    (at.referenced.line(), at.referenced.column()),
-                );
+                names.insert(name.clone(), (at.referenced.line(), at.referenced.column()));
             }
         }
         out.push(field(cx, f, evidence, source));
@@ -840,7 +849,10 @@ fn field(cx: &mut Ctx, f: &raw::Field, evidence: &str, source: &str) -> Field {
         Some((_, "object")) => Shape::Object,
         Some((_, "list")) => Shape::List,
         Some((s, other)) => {
-            cx.err(s, format!("shape `{other}` is not known; write object or list"));
+            cx.err(
+                s,
+                format!("shape `{other}` is not known; write object or list"),
+            );
             Shape::Scalar
         }
     };
@@ -881,7 +893,9 @@ fn field(cx: &mut Ctx, f: &raw::Field, evidence: &str, source: &str) -> Field {
                 other => {
                     cx.err(
                         r,
-                        format!("`required: {other}` is not known; write yes, no or {{ when: ... }}"),
+                        format!(
+                            "`required: {other}` is not known; write yes, no or {{ when: ... }}"
+                        ),
                     );
                     Required::Never
                 }
@@ -916,7 +930,10 @@ fn field(cx: &mut Ctx, f: &raw::Field, evidence: &str, source: &str) -> Field {
         Some(fm) => {
             cx.err(
                 fm,
-                format!("format `{}` is not known; the only format is amount", fm.value),
+                format!(
+                    "format `{}` is not known; the only format is amount",
+                    fm.value
+                ),
             );
             false
         }

@@ -34,7 +34,10 @@ pub fn format(tokens: TokenStream) -> Result<String, syn::Error> {
 /// Generates the whole output for a spec.
 pub fn generate(spec: &Spec, opts: &Options) -> TokenStream {
     let rt: TokenStream = opts.runtime.parse().expect("runtime path is a Rust path");
-    let models = spec.endpoints.iter().map(|ep| endpoint_module(spec, ep, &rt));
+    let models = spec
+        .endpoints
+        .iter()
+        .map(|ep| endpoint_module(spec, ep, &rt));
     let schemas = spec.endpoints.iter().flat_map(|ep| {
         [Part::Request, Part::Response].map(|part| {
             let id = &ep.id;
@@ -77,7 +80,8 @@ pub fn snake(name: &str) -> String {
     let chars: Vec<char> = name.chars().collect();
     for (i, &c) in chars.iter().enumerate() {
         if c.is_ascii_uppercase() {
-            let prev_lower = i > 0 && (chars[i - 1].is_ascii_lowercase() || chars[i - 1].is_ascii_digit());
+            let prev_lower =
+                i > 0 && (chars[i - 1].is_ascii_lowercase() || chars[i - 1].is_ascii_digit());
             let next_lower = chars.get(i + 1).is_some_and(|n| n.is_ascii_lowercase());
             let prev_upper = i > 0 && chars[i - 1].is_ascii_uppercase();
             if i > 0 && (prev_lower || (prev_upper && next_lower)) && !out.ends_with('_') {
@@ -156,8 +160,15 @@ fn field_doc(f: &Field) -> String {
     }
     doc.push_str(&format!("; evidence {}.", f.evidence));
     if !f.legacy_names.is_empty() {
-        let names: Vec<_> = f.legacy_names.iter().map(|l| format!("`{}`", l.name)).collect();
-        doc.push_str(&format!(" Also accepted under the legacy name {}.", names.join(", ")));
+        let names: Vec<_> = f
+            .legacy_names
+            .iter()
+            .map(|l| format!("`{}`", l.name))
+            .collect();
+        doc.push_str(&format!(
+            " Also accepted under the legacy name {}.",
+            names.join(", ")
+        ));
     }
     doc
 }
@@ -178,7 +189,10 @@ fn endpoint_module(spec: &Spec, ep: &Endpoint, rt: &TokenStream) -> TokenStream 
         ep.summary,
         ep.doc_url()
     );
-    let mut cx = ModelCx { rt, items: Vec::new() };
+    let mut cx = ModelCx {
+        rt,
+        items: Vec::new(),
+    };
     let request = object_struct(&mut cx, "Request", &ep.request, "The request body.");
     let response = object_struct(&mut cx, "Response", &ep.response, "The response body.");
     let result_impl = result_impl(spec, ep, rt);
@@ -220,15 +234,14 @@ fn object_struct(cx: &mut ModelCx<'_>, name: &str, fields: &[Field], doc: &str) 
             Shape::Object | Shape::List => {
                 let item = format!("{}{}", name, camel(&f.name));
                 let item_ident = Ident::new(&item, Span::call_site());
-                let nested = object_struct(
-                    cx,
-                    &item,
-                    &f.fields,
-                    &format!("An item of `{}`.", f.name),
-                );
+                let nested =
+                    object_struct(cx, &item, &f.fields, &format!("An item of `{}`.", f.name));
                 cx.items.push(nested);
                 if f.shape == Shape::List {
-                    (quote!(::std::vec::Vec<#item_ident>), quote!(#rt::lenient::list))
+                    (
+                        quote!(::std::vec::Vec<#item_ident>),
+                        quote!(#rt::lenient::list),
+                    )
                 } else {
                     (quote!(#item_ident), quote!(#rt::lenient::object))
                 }
@@ -241,7 +254,10 @@ fn object_struct(cx: &mut ModelCx<'_>, name: &str, fields: &[Field], doc: &str) 
                 (quote!(#eid), quote!(#rt::lenient::from_text))
             }
             Shape::Scalar if f.amount => (quote!(#rt::Amount), quote!(#rt::lenient::from_text)),
-            Shape::Scalar => (quote!(::std::string::String), quote!(#rt::lenient::from_text)),
+            Shape::Scalar => (
+                quote!(::std::string::String),
+                quote!(#rt::lenient::from_text),
+            ),
         };
         let ty = if f.sensitive {
             quote!(#rt::Secret<#ty>)
@@ -344,15 +360,12 @@ fn result_impl(spec: &Spec, ep: &Endpoint, rt: &TokenStream) -> TokenStream {
     let text_of = |name: &str| -> TokenStream {
         match field_ident(name) {
             Some((id, f)) => {
-                let inner = if f.values.is_empty() {
-                    quote!(v.as_str())
-                } else {
-                    quote!(v.as_str())
-                };
                 if f.sensitive {
-                    quote!(self.#id.as_ref().map(|v| { let v = v.expose(); #inner }))
+                    quote!(self.#id.as_ref().map(|v| v.expose().as_str()))
+                } else if f.values.is_empty() && !f.amount {
+                    quote!(self.#id.as_deref())
                 } else {
-                    quote!(self.#id.as_ref().map(|v| #inner))
+                    quote!(self.#id.as_ref().map(|v| v.as_str()))
                 }
             }
             None => quote!(None::<&str>),
@@ -366,9 +379,9 @@ fn result_impl(spec: &Spec, ep: &Endpoint, rt: &TokenStream) -> TokenStream {
     let status_check = match &r.status {
         Some((field, success)) => {
             let s = text_of(field);
-            quote!(#s == Some(#success))
+            quote!(#s == Some(#success) &&)
         }
-        None => quote!(true),
+        None => TokenStream::new(),
     };
     let method = match ep
         .payment_method_field
@@ -400,7 +413,7 @@ fn result_impl(spec: &Spec, ep: &Endpoint, rt: &TokenStream) -> TokenStream {
             /// result code is a documented success code for the payment method.
             pub fn is_success(&self) -> bool {
                 let method = #method;
-                #status_check && #code.is_some_and(|c| {
+                #status_check #code.is_some_and(|c| {
                     Self::SUCCESS_CODES.iter().any(|(code, applies)| {
                         *code == c && (*applies == "both" || method.is_none_or(|m| m == *applies) || !matches!(method, Some("card" | "transfer")))
                     })
@@ -428,7 +441,9 @@ fn validator_tables(spec: &Spec, rt: &TokenStream) -> TokenStream {
     });
     let mask_arms = alphabet.letters.iter().enumerate().flat_map(|(i, l)| {
         let bit = 1u8 << i;
-        l.ranges.iter().map(move |(a, b)| quote!(#a..=#b => m |= #bit,))
+        l.ranges
+            .iter()
+            .map(move |(a, b)| quote!(#a..=#b => m |= #bit,))
     });
     let mask_arms: Vec<_> = mask_arms.collect();
     // One match per letter so overlapping ranges still set every bit.

@@ -30,7 +30,12 @@ pub fn endpoint_schema(spec: &Spec, ep: &Endpoint, part: Part) -> Value {
     head.insert("$id".into(), json!(schema_id(&ep.id, part)));
     head.insert(
         "title".into(),
-        json!(format!("{} ({}) {}", ep.title.en, ep.title.ko, part.as_str())),
+        json!(format!(
+            "{} ({}) {}",
+            ep.title.en,
+            ep.title.ko,
+            part.as_str()
+        )),
     );
     head.insert(
         "description".into(),
@@ -113,7 +118,11 @@ fn presence_of(f: &Field) -> Value {
         json!({ "required": [f.name] })
     } else {
         let mut any = vec![json!({ "required": [f.name] })];
-        any.extend(f.legacy_names.iter().map(|l| json!({ "required": [l.name] })));
+        any.extend(
+            f.legacy_names
+                .iter()
+                .map(|l| json!({ "required": [l.name] })),
+        );
         json!({ "anyOf": any })
     }
 }
@@ -167,10 +176,7 @@ fn field_schema(alphabet: &Alphabet, f: &Field) -> Value {
         }
         Shape::List => {
             o.insert("type".into(), json!("array"));
-            o.insert(
-                "items".into(),
-                object_schema(alphabet, &f.fields, None),
-            );
+            o.insert("items".into(), object_schema(alphabet, &f.fields, None));
         }
     }
     o.insert("description".into(), json!(desc));

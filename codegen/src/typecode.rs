@@ -79,7 +79,10 @@ impl fmt::Display for Violation {
                 write!(f, "{len} characters, more than the maximum {max}")
             }
             Violation::BadChar { ch, at } => {
-                write!(f, "character {ch:?} at position {at} is outside the admitted classes")
+                write!(
+                    f,
+                    "character {ch:?} at position {at} is outside the admitted classes"
+                )
             }
         }
     }
@@ -158,7 +161,9 @@ impl Alphabet {
                 "`{code_trim}` is not a type code; write letters and a length such as `aN(255)`, or a word such as `String(20)`"
             ));
         }
-        let mask = self.mask_of(head).map_err(|e| format!("`{code_trim}`: {e}"))?;
+        let mask = self
+            .mask_of(head)
+            .map_err(|e| format!("`{code_trim}`: {e}"))?;
         if max_len.is_none() {
             return Err(format!(
                 "`{code_trim}`: a compact code needs its length, e.g. `{head}(20)`"
@@ -287,9 +292,21 @@ mod tests {
     #[test]
     fn rejects_malformed_codes() {
         let a = alphabet();
-        assert!(a.parse("aN(abc)").unwrap_err().contains("not a whole number"));
-        assert!(a.parse("Q(3)").unwrap_err().contains("unknown type-code letter `Q`"));
-        assert!(a.parse("N()").unwrap_err().contains("parentheses are empty"));
+        assert!(
+            a.parse("aN(abc)")
+                .unwrap_err()
+                .contains("not a whole number")
+        );
+        assert!(
+            a.parse("Q(3)")
+                .unwrap_err()
+                .contains("unknown type-code letter `Q`")
+        );
+        assert!(
+            a.parse("N()")
+                .unwrap_err()
+                .contains("parentheses are empty")
+        );
         assert!(a.parse("NN(2)").unwrap_err().contains("twice"));
         assert!(a.parse("aN").unwrap_err().contains("needs its length"));
     }

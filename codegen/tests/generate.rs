@@ -51,7 +51,8 @@ fn the_embedded_spec_equals_the_spec_directory() {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("spec");
     let on_disk = payple_codegen::load::read_dir(&dir).expect("spec readable");
     let embedded = payple_codegen::embedded_files();
-    let names = |v: &[payple_codegen::SpecFile]| v.iter().map(|f| f.path.clone()).collect::<Vec<_>>();
+    let names =
+        |v: &[payple_codegen::SpecFile]| v.iter().map(|f| f.path.clone()).collect::<Vec<_>>();
     assert_eq!(names(&on_disk), names(&embedded));
 }
 

@@ -41,7 +41,9 @@ fn a_valid_endpoint_has_no_errors() {
 
 #[test]
 fn yaml_syntax_error() {
-    let errors = lint(&format!("{HEAD}request:\n  - {{ name: A, description: x, type: N(8)\n"));
+    let errors = lint(&format!(
+        "{HEAD}request:\n  - {{ name: A, description: x, type: N(8)\n"
+    ));
     assert_eq!(
         errors,
         vec!["spec/endpoints/cpay/demo.yaml:12:5: error: unclosed bracket '{'"]
@@ -55,7 +57,8 @@ fn unknown_key() {
     ));
     assert_eq!(errors.len(), 1, "{errors:?}");
     assert!(
-        errors[0].starts_with("spec/endpoints/cpay/demo.yaml:15:5: error: unknown field `requried`"),
+        errors[0]
+            .starts_with("spec/endpoints/cpay/demo.yaml:15:5: error: unknown field `requried`"),
         "{errors:?}"
     );
     assert!(errors[0].contains("check the spelling against spec/README.md"));
@@ -123,9 +126,16 @@ fn example_violating_its_type_code() {
 
 #[test]
 fn unknown_evidence_tag_and_id_mismatch() {
-    let text = HEAD.replace("evidence: DOC", "evidence: DOCS").replace("id: cpay.demo", "id: cpay.other");
+    let text = HEAD
+        .replace("evidence: DOC", "evidence: DOCS")
+        .replace("id: cpay.demo", "id: cpay.other");
     let errors = lint(&text);
     assert_eq!(errors.len(), 2, "{errors:?}");
-    assert!(errors[0].starts_with("spec/endpoints/cpay/demo.yaml:1:5: error: endpoint id `cpay.other` does not match"));
-    assert!(errors[1].starts_with("spec/endpoints/cpay/demo.yaml:6:11: error: unknown evidence tag `DOCS`"));
+    assert!(errors[0].starts_with(
+        "spec/endpoints/cpay/demo.yaml:1:5: error: endpoint id `cpay.other` does not match"
+    ));
+    assert!(
+        errors[1]
+            .starts_with("spec/endpoints/cpay/demo.yaml:6:11: error: unknown evidence tag `DOCS`")
+    );
 }

@@ -233,7 +233,9 @@ fn parse_body(body: &[u8]) -> Result<Value, String> {
         ));
     }
     if body.starts_with(&[0xEF, 0xBB, 0xBF]) {
-        return Err("the body starts with a UTF-8 byte-order mark, which JSON does not allow".into());
+        return Err(
+            "the body starts with a UTF-8 byte-order mark, which JSON does not allow".into(),
+        );
     }
     let trimmed = body.trim_ascii_start();
     if trimmed.is_empty() {
@@ -406,7 +408,10 @@ impl<'a> Cx<'a> {
                     None,
                     None,
                     None,
-                    format!("`{key}` is not a documented field of {} {}", self.ep.id, self.part),
+                    format!(
+                        "`{key}` is not a documented field of {} {}",
+                        self.ep.id, self.part
+                    ),
                 );
                 continue;
             };
@@ -443,7 +448,8 @@ impl<'a> Cx<'a> {
             self.check_value(f, value, &pointer);
         }
         for f in fields {
-            let present = obj.contains_key(f.name) || f.legacy_names.iter().any(|l| obj.contains_key(*l));
+            let present =
+                obj.contains_key(f.name) || f.legacy_names.iter().any(|l| obj.contains_key(*l));
             if present {
                 continue;
             }
@@ -532,7 +538,11 @@ impl<'a> Cx<'a> {
                             None,
                             Some("object".into()),
                             Some(json_type(other).into()),
-                            format!("items of `{}` are objects, this one is a {}", f.name, json_type(other)),
+                            format!(
+                                "items of `{}` are objects, this one is a {}",
+                                f.name,
+                                json_type(other)
+                            ),
                         ),
                     }
                 }
@@ -549,7 +559,11 @@ impl<'a> Cx<'a> {
                     Some(f.name),
                     f.type_code.as_ref(),
                     Some(expected.into()),
-                    Some(format!("{} {}", json_type(other), shown(other, f.sensitive))),
+                    Some(format!(
+                        "{} {}",
+                        json_type(other),
+                        shown(other, f.sensitive)
+                    )),
                     format!(
                         "`{}` is documented as a JSON {expected} but is a {}",
                         f.name,
@@ -594,7 +608,11 @@ impl<'a> Cx<'a> {
             let message = if says_success {
                 format!(
                     "`{status_field}` is `{success}` but `{code}` is not a success code for {} (expected {})",
-                    if method == Applies::Both { "this endpoint" } else { method.as_str() },
+                    if method == Applies::Both {
+                        "this endpoint"
+                    } else {
+                        method.as_str()
+                    },
                     expected.join(" or ")
                 )
             } else {

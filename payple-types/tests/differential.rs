@@ -52,18 +52,30 @@ fn mutations(fields: &[FieldSpec], body: &Map<String, Value>) -> Vec<(String, Va
         Value::Object(b)
     };
     for key in body.keys() {
-        out.push((format!("drop {key}"), with(&|b| {
-            b.remove(key);
-        })));
-        out.push((format!("{key} as number"), with(&|b| {
-            b.insert(key.clone(), json!(1000));
-        })));
-        out.push((format!("{key} as null"), with(&|b| {
-            b.insert(key.clone(), Value::Null);
-        })));
-        out.push((format!("{key} empty"), with(&|b| {
-            b.insert(key.clone(), json!(""));
-        })));
+        out.push((
+            format!("drop {key}"),
+            with(&|b| {
+                b.remove(key);
+            }),
+        ));
+        out.push((
+            format!("{key} as number"),
+            with(&|b| {
+                b.insert(key.clone(), json!(1000));
+            }),
+        ));
+        out.push((
+            format!("{key} as null"),
+            with(&|b| {
+                b.insert(key.clone(), Value::Null);
+            }),
+        ));
+        out.push((
+            format!("{key} empty"),
+            with(&|b| {
+                b.insert(key.clone(), json!(""));
+            }),
+        ));
         let text = body[key].as_str().unwrap_or("1").to_string();
         for (label, v) in [
             ("repeated 300 times", text.repeat(300)),
@@ -72,55 +84,85 @@ fn mutations(fields: &[FieldSpec], body: &Map<String, Value>) -> Vec<(String, Va
             ("upper-cased", text.to_uppercase()),
         ]
         .into_iter()
-        .chain(FOREIGN.iter().map(|c| ("set to one character", c.to_string())))
-        {
-            out.push((format!("{key} {label}"), with(&|b| {
-                b.insert(key.clone(), json!(v));
-            })));
+        .chain(
+            FOREIGN
+                .iter()
+                .map(|c| ("set to one character", c.to_string())),
+        ) {
+            out.push((
+                format!("{key} {label}"),
+                with(&|b| {
+                    b.insert(key.clone(), json!(v));
+                }),
+            ));
         }
     }
     for f in fields {
         if let Some(v) = long_value(f) {
-            out.push((format!("{} too long", f.name), with(&|b| {
-                b.insert(f.name.to_string(), json!(v));
-            })));
+            out.push((
+                format!("{} too long", f.name),
+                with(&|b| {
+                    b.insert(f.name.to_string(), json!(v));
+                }),
+            ));
         }
         if let Some(c) = bad_char(f) {
-            out.push((format!("{} with {c:?}", f.name), with(&|b| {
-                b.insert(f.name.to_string(), json!(format!("1{c}")));
-            })));
+            out.push((
+                format!("{} with {c:?}", f.name),
+                with(&|b| {
+                    b.insert(f.name.to_string(), json!(format!("1{c}")));
+                }),
+            ));
         }
         for v in f.values {
-            out.push((format!("{} = {v}", f.name), with(&|b| {
-                b.insert(f.name.to_string(), json!(v));
-            })));
+            out.push((
+                format!("{} = {v}", f.name),
+                with(&|b| {
+                    b.insert(f.name.to_string(), json!(v));
+                }),
+            ));
         }
         if !f.values.is_empty() {
-            out.push((format!("{} outside its set", f.name), with(&|b| {
-                b.insert(f.name.to_string(), json!("ZZ"));
-            })));
+            out.push((
+                format!("{} outside its set", f.name),
+                with(&|b| {
+                    b.insert(f.name.to_string(), json!("ZZ"));
+                }),
+            ));
         }
         for legacy in f.legacy_names {
-            out.push((format!("{} renamed {legacy}", f.name), with(&|b| {
-                if let Some(v) = b.remove(f.name) {
-                    b.insert(legacy.to_string(), v);
-                } else {
-                    b.insert(legacy.to_string(), json!("Y"));
-                }
-            })));
+            out.push((
+                format!("{} renamed {legacy}", f.name),
+                with(&|b| {
+                    if let Some(v) = b.remove(f.name) {
+                        b.insert(legacy.to_string(), v);
+                    } else {
+                        b.insert(legacy.to_string(), json!("Y"));
+                    }
+                }),
+            ));
         }
         if !body.contains_key(f.name) {
-            out.push((format!("add {}", f.name), with(&|b| {
-                b.insert(f.name.to_string(), json!("1"));
-            })));
-            out.push((format!("add {} as number", f.name), with(&|b| {
-                b.insert(f.name.to_string(), json!(1));
-            })));
+            out.push((
+                format!("add {}", f.name),
+                with(&|b| {
+                    b.insert(f.name.to_string(), json!("1"));
+                }),
+            ));
+            out.push((
+                format!("add {} as number", f.name),
+                with(&|b| {
+                    b.insert(f.name.to_string(), json!(1));
+                }),
+            ));
         }
     }
-    out.push(("add undocumented".into(), with(&|b| {
-        b.insert("PCD_NOT_DOCUMENTED".into(), json!("x"));
-    })));
+    out.push((
+        "add undocumented".into(),
+        with(&|b| {
+            b.insert("PCD_NOT_DOCUMENTED".into(), json!("x"));
+        }),
+    ));
     out.push(("not an object".into(), json!([base.clone()])));
     out.push(("unchanged".into(), base));
     // Pairs of drops, until there are enough.
@@ -130,10 +172,13 @@ fn mutations(fields: &[FieldSpec], body: &Map<String, Value>) -> Vec<(String, Va
             if out.len() >= 80 {
                 break 'outer;
             }
-            out.push((format!("drop {a} and {b}"), with(&|m| {
-                m.remove(*a);
-                m.remove(*b);
-            })));
+            out.push((
+                format!("drop {a} and {b}"),
+                with(&|m| {
+                    m.remove(*a);
+                    m.remove(*b);
+                }),
+            ));
         }
     }
     out
@@ -175,8 +220,10 @@ fn schema_and_validator_agree() {
                     let report = validate_value(ep, part, &value);
                     invalid += usize::from(!by_schema);
                     if by_schema != report.is_valid() {
-                        let errors: Vec<String> =
-                            validator.iter_errors(&value).map(|e| format!("{} at {}", e, e.instance_path())).collect();
+                        let errors: Vec<String> = validator
+                            .iter_errors(&value)
+                            .map(|e| format!("{} at {}", e, e.instance_path()))
+                            .collect();
                         disagreements.push(format!(
                             "{} {part} sample {sample}, mutation `{what}`: schema says {by_schema}, validator {} ({:?}); schema errors {errors:?}",
                             ep.id,
@@ -188,7 +235,10 @@ fn schema_and_validator_agree() {
             }
         }
     }
-    assert!(bodies_checked > 1000, "only {bodies_checked} bodies checked");
+    assert!(
+        bodies_checked > 1000,
+        "only {bodies_checked} bodies checked"
+    );
     // Both verdicts must be well represented, or the comparison proves little.
     assert!(
         invalid > bodies_checked / 4 && invalid < bodies_checked * 3 / 4,

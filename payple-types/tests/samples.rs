@@ -42,7 +42,11 @@ fn check_samples(id: &str) {
             failures.push(format!(
                 "{id} sample `{}`:\n  expected {want:?}\n  got      {got:?}\n  messages: {:#?}",
                 s.id,
-                report.findings.iter().map(|f| &f.message).collect::<Vec<_>>()
+                report
+                    .findings
+                    .iter()
+                    .map(|f| &f.message)
+                    .collect::<Vec<_>>()
             ));
         }
     }
@@ -112,7 +116,11 @@ fn json_samples_deserialize_into_their_model(#[case] id: &str) {
         if is_json {
             assert!(result.is_ok(), "{id} sample {}: {result:?}", s.id);
         } else {
-            assert!(result.is_err(), "{id} sample {} is not a JSON object yet deserialized", s.id);
+            assert!(
+                result.is_err(),
+                "{id} sample {} is not a JSON object yet deserialized",
+                s.id
+            );
             assert!(
                 s.expect.iter().any(|(k, _)| *k == "malformed_body"),
                 "{id} sample {} is not JSON, so it must expect malformed_body",

@@ -22,7 +22,10 @@ mod tests {
         let body = r#"{"result":"T0000","message":"처리 성공","code":"as12345678","access_token":"eyJ","token_type":"Bearer","expires_in":"60"}"#;
         let token: payple::hub_token::Response = serde_json::from_str(body).expect("parses");
         assert!(token.is_success());
-        assert_eq!(format!("{:?}", token.access_token), "Some(Secret(<redacted>))");
+        assert_eq!(
+            format!("{:?}", token.access_token),
+            "Some(Secret(<redacted>))"
+        );
         let meaning = token.result_code().and_then(|c| c.meaning());
         assert!(meaning.is_some(), "T0000 is in the hub catalog");
     }
@@ -37,7 +40,8 @@ mod tests {
         assert_eq!(back["AMOUNT"], "1000");
         assert_eq!(back["NEW"], "x");
         let resp: fixture::demo_pay::Response =
-            serde_json::from_str(r#"{"RESULT":"success","CODE":"OK0000","CARDNAME":"BC"}"#).expect("parses");
+            serde_json::from_str(r#"{"RESULT":"success","CODE":"OK0000","CARDNAME":"BC"}"#)
+                .expect("parses");
         assert!(resp.is_success());
         assert_eq!(resp.card_name.as_deref(), Some("BC"));
         let failed: fixture::demo_pay::Response =
