@@ -1,0 +1,141 @@
+//! Behaviour of the validator on hand-made bodies: kinds, redaction, fingerprints, hostile input.
+
+use payple_types::{Kind, Part, Severity, TypeCode, validate};
+
+fn kinds(endpoint: &str, part: Part, body: &[u8]) -> Vec<(Kind, String)> {
+    validate(endpoint, part, body)
+        .expect("endpoint exists")
+        .findings
+        .into_iter()
+        .map(|f| (f.kind, f.pointer))
+        .collect()
+}
+
+#[test]
+fn card_result_with_the_transfer_success_code_is_a_mismatch() {
+    let body = br#"{"PCD_PAY_RST":"success","PCD_PAY_CODE":"PCHK0000","PCD_PAY_MSG":"ok","PCD_PAY_TYPE":"card"}"#;
+    assert_eq!(
+        kinds("cpay.result_inquiry", Part::Response, body),
+        vec![(Kind::SuccessCodeMismatch, "/PCD_PAY_CODE".to_string())]
+    );
+    let ok = br#"{"PCD_PAY_RST":"success","PCD_PAY_CODE":"PCHK000","PCD_PAY_MSG":"ok","PCD_PAY_TYPE":"card"}"#;
+    assert_eq!(kinds("cpay.result_inquiry", Part::Response, ok), vec![]);
+}
+
+#[test]
+fn every_finding_of_a_request_is_reported() {
+    let body = br#"{"PCD_CST_ID":"x","PCD_AUTH_KEY":"k","PCD_PAYCHK_FLAG":"N","PCD_PAY_TYPE":"card","PCD_PAY_OID":"o1","PCD_PAY_DATE":"2020-03-20","PCD_REGULER_FLAG":"Y","EXTRA":"1"}"#;
+    let mut got = kinds("cpay.result_inquiry", Part::Request, body);
+    got.sort();
+    let mut want = vec![
+        (Kind::MissingRequired, "/PCD_CUST_KEY".to_string()),
+        (Kind::MissingRequired, "/PCD_PAY_YEAR".to_string()),
+        (Kind::MissingRequired, "/PCD_PAY_MONTH".to_string()),
+        (Kind::InvalidValue, "/PCD_PAYCHK_FLAG".to_string()),
+        (Kind::TypeCodeViolation, "/PCD_PAY_DATE".to_string()),
+        (Kind::UndocumentedField, "/EXTRA".to_string()),
+    ];
+    want.sort();
+    assert_eq!(got, want);
+}
+
+#[test]
+fn sensitive_values_are_redacted_and_fingerprints_are_stable() {
+    let body = br#"{"PCD_PAY_RST":"success","PCD_PAY_CODE":"PCHK0000","PCD_PAY_MSG":"ok","PCD_PAY_TYPE":"transfer","PCD_PAY_BANKNUM":12345678901234}"#;
+    let report = validate("cpay.result_inquiry", Part::Response, body).expect("known");
+    let f = &report.findings[0];
+    assert_eq!(f.kind, Kind::JsonTypeMismatch);
+    assert_eq!(f.actual.as_deref(), Some("number <redacted number>"));
+    let text = serde_json::to_string(&report).expect("serializes");
+    assert!(!text.contains("12345678901234"));
+    assert_eq!(f.fingerprint.len(), 16);
+    let again = validate("cpay.result_inquiry", Part::Response, body).expect("known");
+    assert_eq!(again.findings[0].fingerprint, f.fingerprint);
+}
+
+#[test]
+fn a_card_field_in_a_transfer_result_is_not_applicable() {
+    let body = br#"{"PCD_PAY_RST":"success","PCD_PAY_CODE":"PCHK0000","PCD_PAY_MSG":"ok","PCD_PAY_TYPE":"transfer","PCD_PAY_CARDNAME":"BC"}"#;
+    let report = validate("cpay.result_inquiry", Part::Response, body).expect("known");
+    assert_eq!(report.findings.len(), 1);
+    assert_eq!(report.findings[0].kind, Kind::NotApplicable);
+    assert_eq!(report.findings[0].severity, Severity::Warning);
+    assert!(report.is_valid());
+}
+
+#[test]
+fn hostile_bodies_give_malformed_body_and_never_panic() {
+    let deep = "[".repeat(10_000);
+    let huge = vec![b' '; payple_types::MAX_BODY_BYTES + 1];
+    let cases: Vec<(&str, Vec<u8>, &str)> = vec![
+        ("empty", b"".to_vec(), "empty"),
+        (
+            "html",
+            b"<html><body>502 Bad Gateway</body></html>".to_vec(),
+            "HTML",
+        ),
+        (
+            "truncated",
+            br#"{"PCD_PAY_RST":"succ"#.to_vec(),
+            "not valid JSON",
+        ),
+        ("bom", b"\xEF\xBB\xBF{}".to_vec(), "byte-order mark"),
+        (
+            "invalid utf-8",
+            b"{\"PCD_PAY_MSG\":\"\xff\xfe\"}".to_vec(),
+            "UTF-8",
+        ),
+        (
+            "php",
+            br#"{ "PCD_PAY_RST" => "success" }"#.to_vec(),
+            "PHP-style",
+        ),
+        ("deep", deep.into_bytes(), "not valid JSON"),
+        ("huge", huge, "cap"),
+        ("array", b"[1,2]".to_vec(), "not an object"),
+    ];
+    for (name, body, needle) in cases {
+        let report = validate("cpay.result_inquiry", Part::Response, &body).expect("known");
+        assert_eq!(report.findings.len(), 1, "{name}: {:?}", report.findings);
+        assert_eq!(report.findings[0].kind, Kind::MalformedBody, "{name}");
+        assert!(
+            report.findings[0].message.contains(needle),
+            "{name}: {}",
+            report.findings[0].message
+        );
+    }
+}
+
+#[test]
+fn unknown_endpoint_is_an_error() {
+    let err = validate("cpay.nope", Part::Response, b"{}").expect_err("unknown");
+    assert_eq!(err.to_string(), "unknown endpoint `cpay.nope`");
+}
+
+#[test]
+fn type_codes_display_their_notation_and_check_values() {
+    let code = TypeCode::parse("aNS(5)").expect("valid");
+    assert_eq!(code.to_string(), "aNS(5)");
+    assert!(code.check("a-1").is_ok());
+    assert!(code.check("A").is_err());
+    assert!(code.check("abcdef").is_err());
+    assert!(TypeCode::parse("Q(3)").is_err());
+    assert!(TypeCode::parse("N()").is_err());
+    let hangul = TypeCode::parse("AH(20)").expect("valid");
+    assert!(hangul.check("우리은행").is_ok());
+}
+
+#[test]
+fn models_keep_unknown_values_and_redact_secrets() {
+    use payple_types::cpay_result_inquiry::{Response, ResponsePcdPayType};
+    let body = r#"{"PCD_PAY_RST":"success","PCD_PAY_CODE":"PCHK000","PCD_PAY_TYPE":"crypto","PCD_PAYER_ID":"secret-key","PCD_CARDNAME":"BC카드"}"#;
+    let r: Response = serde_json::from_str(body).expect("tolerant");
+    assert_eq!(
+        r.pcd_pay_type,
+        Some(ResponsePcdPayType::Other("crypto".into()))
+    );
+    assert_eq!(r.pcd_pay_cardname.as_deref(), Some("BC카드"));
+    assert!(!format!("{r:?}").contains("secret-key"));
+    let code = r.result_code().expect("has a code");
+    assert_eq!(code.class(), Some(payple_types::CodeClass::Success));
+}
