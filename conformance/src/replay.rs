@@ -1,0 +1,303 @@
+//! Replaying recordings and documented samples against their expected findings.
+
+use crate::recording::{self, ExpectedFinding};
+use crate::secrets::{self, SecretHit};
+use payple_types::{Finding, Report, Severity, endpoints};
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// Whether an item is a recording file or a documented sample of the spec.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ItemSource {
+    /// A recording file.
+    Recording,
+    /// A documented sample (`samples:` of an endpoint file).
+    Sample,
+}
+
+/// The outcome of one recording or sample.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReplayResult {
+    /// Recording or sample.
+    pub source: ItemSource,
+    /// The recording's path (relative, `/`-separated) or `<endpoint>#<sample id>`.
+    pub name: String,
+    /// Endpoint id (`null` when the recording could not be read).
+    pub endpoint: Option<String>,
+    /// `request` or `response` (`null` when the recording could not be read).
+    pub part: Option<&'static str>,
+    /// Exactly the expected findings, and no secret.
+    pub passed: bool,
+    /// Every finding of the validator.
+    pub findings: Vec<Finding>,
+    /// Findings reported but not expected.
+    pub unexpected: Vec<ExpectedFinding>,
+    /// Findings expected but not reported.
+    pub missing: Vec<ExpectedFinding>,
+    /// Secrets the recording still holds (each one fails it).
+    pub secrets: Vec<SecretHit>,
+    /// Why the recording could not be read (it then neither passes nor fails: exit 2).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+/// Counts over a replay.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Totals {
+    /// Recording files (read or not).
+    pub recordings: usize,
+    /// Documented samples.
+    pub samples: usize,
+    /// Items that produced exactly their expected findings and hold no secret.
+    pub passed: usize,
+    /// Items that did not.
+    pub failed: usize,
+    /// Error-severity findings and secrets over every item.
+    pub errors: usize,
+    /// Warning-severity findings over every item.
+    pub warnings: usize,
+    /// Recording files that could not be read.
+    pub unreadable: usize,
+}
+
+/// Every result of a replay, with totals.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReplayOutcome {
+    /// One result per recording or sample, recordings first (sorted by path).
+    pub results: Vec<ReplayResult>,
+    /// Counts.
+    pub totals: Totals,
+}
+
+impl ReplayOutcome {
+    fn new(results: Vec<ReplayResult>) -> Self {
+        let mut t = Totals::default();
+        for r in &results {
+            match r.source {
+                ItemSource::Recording => t.recordings += 1,
+                ItemSource::Sample => t.samples += 1,
+            }
+            if r.error.is_some() {
+                t.unreadable += 1;
+            } else if r.passed {
+                t.passed += 1;
+            } else {
+                t.failed += 1;
+            }
+            for f in &r.findings {
+                match f.severity {
+                    Severity::Error => t.errors += 1,
+                    Severity::Warning => t.warnings += 1,
+                    Severity::Info => {}
+                }
+            }
+            t.errors += r.secrets.len();
+        }
+        ReplayOutcome { results, totals: t }
+    }
+
+    /// 0 when everything passed, 1 when an item failed, 2 when a recording could not be read.
+    pub fn exit_code(&self) -> u8 {
+        if self.totals.unreadable > 0 {
+            2
+        } else if self.totals.failed > 0 {
+            1
+        } else {
+            0
+        }
+    }
+}
+
+/// Compares findings with the expected (kind, pointer) multiset, in both directions.
+pub fn compare(
+    report: &Report,
+    expect: &[ExpectedFinding],
+) -> (Vec<ExpectedFinding>, Vec<ExpectedFinding>) {
+    let mut want: BTreeMap<ExpectedFinding, usize> = BTreeMap::new();
+    for e in expect {
+        *want.entry(e.clone()).or_default() += 1;
+    }
+    let mut unexpected = Vec::new();
+    for (kind, pointer) in report.kinds_and_pointers() {
+        let key = ExpectedFinding { kind, pointer };
+        match want.get_mut(&key) {
+            Some(n) if *n > 0 => *n -= 1,
+            _ => unexpected.push(key),
+        }
+    }
+    let missing = want
+        .into_iter()
+        .flat_map(|(k, n)| std::iter::repeat_n(k, n))
+        .collect();
+    (unexpected, missing)
+}
+
+/// Replays one recording file; `name` is how it is shown.
+pub fn replay_file(path: &Path, name: String) -> ReplayResult {
+    let loaded = match recording::load(path) {
+        Ok(l) => l,
+        Err(error) => {
+            return ReplayResult {
+                source: ItemSource::Recording,
+                name,
+                endpoint: None,
+                part: None,
+                passed: false,
+                findings: Vec::new(),
+                unexpected: Vec::new(),
+                missing: Vec::new(),
+                secrets: Vec::new(),
+                error: Some(error),
+            };
+        }
+    };
+    let mut report = payple_types::validate_bytes(loaded.endpoint, loaded.part, &loaded.body);
+    let (unexpected, missing) = compare(&report, &loaded.recording.expect);
+    let scan = secrets::scan(&loaded);
+    secrets::scrub_findings(&mut report.findings, &scan.values);
+    ReplayResult {
+        source: ItemSource::Recording,
+        name,
+        endpoint: Some(loaded.endpoint.id.to_string()),
+        part: Some(loaded.part.as_str()),
+        passed: unexpected.is_empty() && missing.is_empty() && scan.hits.is_empty(),
+        findings: report.findings,
+        unexpected,
+        missing,
+        secrets: scan.hits,
+        error: None,
+    }
+}
+
+/// Replays every documented sample of every endpoint.
+pub fn replay_samples() -> Vec<ReplayResult> {
+    let mut out = Vec::new();
+    for ep in endpoints() {
+        for s in ep.samples {
+            let report = payple_types::validate_bytes(ep, s.part, s.raw.as_bytes());
+            let expect: Vec<ExpectedFinding> = s
+                .expect
+                .iter()
+                .map(|(k, p)| ExpectedFinding {
+                    kind: (*k).to_string(),
+                    pointer: (*p).to_string(),
+                })
+                .collect();
+            let (unexpected, missing) = compare(&report, &expect);
+            out.push(ReplayResult {
+                source: ItemSource::Sample,
+                name: format!("{}#{}", ep.id, s.id),
+                endpoint: Some(ep.id.to_string()),
+                part: Some(s.part.as_str()),
+                passed: unexpected.is_empty() && missing.is_empty(),
+                findings: report.findings,
+                unexpected,
+                missing,
+                secrets: Vec::new(),
+                error: None,
+            });
+        }
+    }
+    out
+}
+
+/// Shows a path `/`-separated, relative to the current directory when it is below it.
+pub fn display_path(path: &Path) -> String {
+    let shown = std::env::current_dir()
+        .ok()
+        .and_then(|cwd| path.strip_prefix(&cwd).ok().map(Path::to_path_buf))
+        .unwrap_or_else(|| path.to_path_buf());
+    let text = shown.to_string_lossy().replace('\\', "/");
+    text.strip_prefix("./").map(str::to_string).unwrap_or(text)
+}
+
+/// Every `*.json` file under `dir`, recursively, sorted; unreadable directories are errors.
+fn collect_json(dir: &Path, out: &mut Vec<PathBuf>, errors: &mut Vec<(PathBuf, String)>) {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) => {
+            errors.push((
+                dir.to_path_buf(),
+                format!("cannot read {}: {e}", dir.display()),
+            ));
+            return;
+        }
+    };
+    let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    paths.sort();
+    for p in paths {
+        if p.is_dir() {
+            collect_json(&p, out, errors);
+        } else if p.extension().is_some_and(|e| e == "json") {
+            out.push(p);
+        }
+    }
+}
+
+/// Replays recordings at `paths` (files, or directories searched recursively for `*.json`).
+pub fn replay_paths(paths: &[PathBuf]) -> Vec<ReplayResult> {
+    let mut results = Vec::new();
+    for path in paths {
+        let mut files = Vec::new();
+        let mut errors = Vec::new();
+        if path.is_dir() {
+            collect_json(path, &mut files, &mut errors);
+        } else {
+            files.push(path.clone());
+        }
+        for (p, error) in errors {
+            results.push(ReplayResult {
+                source: ItemSource::Recording,
+                name: display_path(&p),
+                endpoint: None,
+                part: None,
+                passed: false,
+                findings: Vec::new(),
+                unexpected: Vec::new(),
+                missing: Vec::new(),
+                secrets: Vec::new(),
+                error: Some(error),
+            });
+        }
+        for f in files {
+            let name = display_path(&f);
+            results.push(replay_file(&f, name));
+        }
+    }
+    results
+}
+
+/// The repository's `recordings/` directory: `./recordings`, else the nearest ancestor of the
+/// current directory holding both `recordings/` and `spec/`, else the one next to this crate.
+pub fn find_recordings_dir() -> Option<PathBuf> {
+    if let Ok(cwd) = std::env::current_dir() {
+        let here = cwd.join("recordings");
+        if here.is_dir() {
+            return Some(PathBuf::from("recordings"));
+        }
+        for dir in cwd.ancestors().skip(1) {
+            if dir.join("recordings").is_dir() && dir.join("spec").is_dir() {
+                return Some(dir.join("recordings"));
+            }
+        }
+    }
+    let fallback = Path::new(env!("CARGO_MANIFEST_DIR")).join("../recordings");
+    fallback.is_dir().then_some(fallback)
+}
+
+/// Replays `paths`, or with none every recording of the repository plus every documented
+/// sample.
+pub fn replay(paths: &[PathBuf]) -> ReplayOutcome {
+    if paths.is_empty() {
+        let mut results = match find_recordings_dir() {
+            Some(dir) => replay_paths(&[dir]),
+            None => Vec::new(),
+        };
+        results.extend(replay_samples());
+        ReplayOutcome::new(results)
+    } else {
+        ReplayOutcome::new(replay_paths(paths))
+    }
+}
