@@ -209,6 +209,7 @@ fn explain_serde(message: &str) -> String {
 /// Loads and checks a spec from its files. Returns every error found, not just the first.
 pub fn load(files: &[SpecFile]) -> Result<Spec, SpecErrors> {
     let mut errors = Vec::new();
+    let mut parsed_endpoints: Vec<(&SpecFile, raw::EndpointFile)> = Vec::new();
     let Some(root_file) = files.iter().find(|f| f.path == "payple.yaml") else {
         return Err(SpecErrors(vec![SpecError {
             file: "spec/payple.yaml".into(),
@@ -273,6 +274,7 @@ pub fn load(files: &[SpecFile]) -> Result<Spec, SpecErrors> {
                     if let Some(ep) = load_endpoint(&mut cx, &e, &file.path, &spec) {
                         spec.endpoints.push(ep);
                     }
+                    parsed_endpoints.push((file, e));
                 }
                 Err(e) => errors.push(e),
             }
@@ -281,10 +283,7 @@ pub fn load(files: &[SpecFile]) -> Result<Spec, SpecErrors> {
     // Cross-file checks: result catalogs and success codes.
     let catalogs: BTreeMap<&str, &Catalog> =
         spec.catalogs.iter().map(|c| (c.id.as_str(), c)).collect();
-    for file in files.iter().filter(|f| f.path.starts_with("endpoints/")) {
-        let Ok(e) = parse_yaml::<raw::EndpointFile>(file) else {
-            continue;
-        };
+    for (file, e) in &parsed_endpoints {
         let Some(r) = &e.result else { continue };
         cx.file = format!("spec/{}", file.path);
         match catalogs.get(r.catalog.value.as_str()) {

@@ -439,20 +439,12 @@ fn validator_tables(spec: &Spec, rt: &TokenStream) -> TokenStream {
         let ranges = l.ranges.iter().map(|(a, b)| quote!((#a, #b)));
         quote!(#rt::Letter { letter: #ch, name: #name, ranges: &[#(#ranges),*] })
     });
-    let mask_arms = alphabet.letters.iter().enumerate().flat_map(|(i, l)| {
-        let bit = 1u8 << i;
-        l.ranges
-            .iter()
-            .map(move |(a, b)| quote!(#a..=#b => m |= #bit,))
-    });
-    let mask_arms: Vec<_> = mask_arms.collect();
     // One match per letter so overlapping ranges still set every bit.
     let per_letter = alphabet.letters.iter().enumerate().map(|(i, l)| {
         let bit = 1u8 << i;
         let pats = l.ranges.iter().map(|(a, b)| quote!(#a..=#b));
         quote!(if matches!(c, #(#pats)|*) { m |= #bit; })
     });
-    let _ = mask_arms;
     let letter_consts = alphabet.letters.iter().enumerate().map(|(i, l)| {
         let bit = 1u8 << i;
         let id = Ident::new(&l.letter.to_string(), Span::call_site());

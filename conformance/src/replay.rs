@@ -71,6 +71,24 @@ pub struct ReplayOutcome {
     pub totals: Totals,
 }
 
+impl ReplayResult {
+    /// A recording that could not be read or parsed: failed, with the reason.
+    fn unreadable(name: String, error: String) -> Self {
+        ReplayResult {
+            source: ItemSource::Recording,
+            name,
+            endpoint: None,
+            part: None,
+            passed: false,
+            findings: Vec::new(),
+            unexpected: Vec::new(),
+            missing: Vec::new(),
+            secrets: Vec::new(),
+            error: Some(error),
+        }
+    }
+}
+
 impl ReplayOutcome {
     fn new(results: Vec<ReplayResult>) -> Self {
         let mut t = Totals::default();
@@ -139,18 +157,7 @@ pub fn replay_file(path: &Path, name: String) -> ReplayResult {
     let loaded = match recording::load(path) {
         Ok(l) => l,
         Err(error) => {
-            return ReplayResult {
-                source: ItemSource::Recording,
-                name,
-                endpoint: None,
-                part: None,
-                passed: false,
-                findings: Vec::new(),
-                unexpected: Vec::new(),
-                missing: Vec::new(),
-                secrets: Vec::new(),
-                error: Some(error),
-            };
+            return ReplayResult::unreadable(name, error);
         }
     };
     let mut report = payple_types::validate_bytes(loaded.endpoint, loaded.part, &loaded.body);
@@ -248,18 +255,7 @@ pub fn replay_paths(paths: &[PathBuf]) -> Vec<ReplayResult> {
             files.push(path.clone());
         }
         for (p, error) in errors {
-            results.push(ReplayResult {
-                source: ItemSource::Recording,
-                name: display_path(&p),
-                endpoint: None,
-                part: None,
-                passed: false,
-                findings: Vec::new(),
-                unexpected: Vec::new(),
-                missing: Vec::new(),
-                secrets: Vec::new(),
-                error: Some(error),
-            });
+            results.push(ReplayResult::unreadable(display_path(&p), error));
         }
         for f in files {
             let name = display_path(&f);
