@@ -131,7 +131,7 @@ pub struct Repaired {
 /// let r = repair("{\n  \"PCD_PAY_RST\" => \"success\",\n}").unwrap();
 /// assert_eq!(r.value["PCD_PAY_RST"], "success");
 /// let kinds: Vec<_> = r.repairs.iter().map(|r| (r.kind, r.line, r.column)).collect();
-/// assert_eq!(kinds, [(RepairKind::PhpArrow, 2, 17), (RepairKind::TrailingComma, 2, 30)]);
+/// assert_eq!(kinds, [(RepairKind::PhpArrow, 2, 17), (RepairKind::TrailingComma, 2, 29)]);
 /// ```
 pub fn repair(raw: &str) -> Result<Repaired, RepairError> {
     if raw.len() > MAX_BODY_BYTES {
