@@ -159,7 +159,7 @@ pub fn repair(raw: &str) -> Result<Repaired, RepairError> {
     let value = match reader.peek() {
         Some('{') => reader.object(0)?,
         Some('[') => reader.list_or_php_array(0)?,
-        Some(_) if reader.rest().starts_with("array(") => reader.list_or_php_array(0)?,
+        Some(_) if php_array_open(reader.rest()).is_some() => reader.list_or_php_array(0)?,
         Some(_) => return Err(reader.error("the sample does not start with `{`: it is not a body")),
         None => return Err(reader.error("the sample is empty")),
     };
@@ -447,7 +447,7 @@ impl<'a> Reader<'a> {
         match self.peek() {
             Some('{') => self.object(depth),
             Some('[') => self.list_or_php_array(depth),
-            _ if rest.starts_with("array(") => self.list_or_php_array(depth),
+            _ if php_array_open(rest).is_some() => self.list_or_php_array(depth),
             Some(c) if is_quote(c) => self.string().map(Value::String),
             Some(_) => Ok(self.bare(close)),
             None => Err(self.error("the sample ends where a value was expected")),
@@ -460,13 +460,26 @@ impl<'a> Reader<'a> {
         let start = self.pos;
         let rest = self.rest();
         let mut end = rest.len();
+        // Parentheses opened inside the value (`time()`, `date('Y')`) do not close it.
+        let mut parens = 0usize;
         for (i, c) in rest.char_indices() {
             let after = &rest[i + c.len_utf8()..];
             let ends = match c {
                 '\n' | '\r' => true,
+                '(' => {
+                    parens += 1;
+                    false
+                }
+                ')' if parens > 0 => {
+                    parens -= 1;
+                    false
+                }
+                ',' if parens > 0 => false,
                 '/' if after.starts_with('/') || after.starts_with('*') => {
                     i == 0 || rest[..i].ends_with([' ', '\t'])
                 }
+                // A `#` comment (PHP, Python) after the value, e.g. `x,  # [선택] ...`.
+                '#' => i == 0 || rest[..i].ends_with([' ', '\t']),
                 ',' => in_list || looks_like_member_start(after),
                 '}' | ']' => true,
                 c => c == close,
@@ -507,9 +520,10 @@ impl<'a> Reader<'a> {
 
     fn list_or_php_array(&mut self, depth: usize) -> Result<Value, RepairError> {
         let start = self.pos;
-        let close = if self.rest().starts_with("array(") {
-            self.pos += "array(".len();
-            self.note(RepairKind::PhpArray, start, "array(");
+        let close = if let Some(len) = php_array_open(self.rest()) {
+            let found = self.rest()[..len].to_string();
+            self.pos += len;
+            self.note(RepairKind::PhpArray, start, &found);
             ')'
         } else {
             self.pos += 1;
@@ -572,6 +586,13 @@ impl<'a> Reader<'a> {
             need_comma = true;
         }
     }
+}
+
+/// The length of a PHP `array(` opener (`array (` with spaces too), if `text` starts with one.
+fn php_array_open(text: &str) -> Option<usize> {
+    let rest = text.strip_prefix("array")?;
+    let spaces = rest.len() - rest.trim_start_matches([' ', '\t']).len();
+    rest[spaces..].starts_with('(').then_some(5 + spaces + 1)
 }
 
 /// Whether the text after a comma starts another member (so the comma ends a bare value)
@@ -712,6 +733,21 @@ mod tests {
         assert_eq!(r.value, serde_json::json!({"a": 1, "b": [1, 2]}));
         let r = repair("{\"list\" => [\"k\" => \"v\"]}").unwrap();
         assert_eq!(r.value, serde_json::json!({"list": {"k": "v"}}));
+    }
+
+    #[test]
+    fn php_array_with_a_space_and_hash_comments_after_values() {
+        let raw = "array (\n  'a' => $x, # [필수] note\n  'b' => time() # [선택] last\n)";
+        let r = repair(raw).unwrap();
+        assert_eq!(r.value, serde_json::json!({"a": "$x", "b": "time()"}));
+        let comments: Vec<_> = r
+            .repairs
+            .iter()
+            .filter(|x| x.kind == RepairKind::Comment)
+            .map(|x| (x.line, x.column))
+            .collect();
+        assert_eq!(comments, [(2, 14), (3, 17)]);
+        assert_eq!(r.repairs[0].found, "array (");
     }
 
     #[test]

@@ -216,3 +216,16 @@ fn an_error_after_findings_leaves_only_malformed_body() {
         vec![(Kind::MalformedBody, String::new())]
     );
 }
+
+#[test]
+fn invalid_utf8_in_a_skipped_value_is_still_malformed() {
+    let mut body =
+        br#"{"PCD_PAY_RST":"error","PCD_PAY_CODE":"PCHK9997","PCD_PAY_MSG":"x","UNDOCUMENTED":""#
+            .to_vec();
+    body.extend_from_slice(&[0xFF, 0xFE]);
+    body.extend_from_slice(br#""}"#);
+    assert_eq!(
+        kinds("cpay.result_inquiry", Part::Response, &body),
+        vec![(Kind::MalformedBody, String::new())]
+    );
+}

@@ -105,23 +105,52 @@ struct Top<'r> {
     result: Option<&'r ResultSpec>,
 }
 
-/// A small bit set over field indexes.
-struct Bits(Vec<u64>);
+/// A bit set over field indexes; inline up to 128 fields, on the heap beyond.
+enum Bits {
+    Inline(u128),
+    Heap(Vec<u64>),
+}
 
 impl Bits {
     fn new(n: usize) -> Self {
-        Bits(vec![0; n.div_ceil(64).max(1)])
+        if n <= 128 {
+            Bits::Inline(0)
+        } else {
+            Bits::Heap(vec![0; n.div_ceil(64)])
+        }
     }
     fn get(&self, i: usize) -> bool {
-        self.0[i / 64] & (1 << (i % 64)) != 0
+        match self {
+            Bits::Inline(b) => b & (1 << i) != 0,
+            Bits::Heap(v) => v[i / 64] & (1 << (i % 64)) != 0,
+        }
     }
     fn set(&mut self, i: usize) {
-        self.0[i / 64] |= 1 << (i % 64);
+        match self {
+            Bits::Inline(b) => *b |= 1 << i,
+            Bits::Heap(v) => v[i / 64] |= 1 << (i % 64),
+        }
     }
 }
 
+/// The field a key names: its current name first, then legacy names.
+fn find_field(fields: &[FieldSpec], key: &str) -> Option<usize> {
+    fields
+        .iter()
+        .position(|f| f.name == key)
+        .or_else(|| fields.iter().position(|f| f.legacy_names.contains(&key)))
+}
+
 fn pointer_of(prefix: &str, key: &str) -> String {
-    format!("{prefix}/{}", escape_pointer(key))
+    if key.contains(['~', '/']) {
+        format!("{prefix}/{}", escape_pointer(key))
+    } else {
+        let mut p = String::with_capacity(prefix.len() + 1 + key.len());
+        p.push_str(prefix);
+        p.push('/');
+        p.push_str(key);
+        p
+    }
 }
 
 fn index_of(fields: &[FieldSpec], name: &str) -> Option<usize> {
@@ -163,13 +192,13 @@ fn check_object<'de, M: MapAccess<'de>>(
     let method_field = top.and_then(|t| t.method_field);
     let mut seen = Bits::new(fields.len());
     let mut captured: Vec<(usize, Cow<'de, str>)> = Vec::new();
-    // (insert position in findings, field index, pointer) of fields that may not apply.
-    let mut maybe_not_applicable: Vec<(usize, usize, String)> = Vec::new();
+    // (insert position in findings, field index, key) of fields that may not apply.
+    let mut maybe_not_applicable: Vec<(usize, usize, Cow<'de, str>)> = Vec::new();
     let mut undocumented: Vec<Cow<'de, str>> = Vec::new();
     let mut legacy_keys: Vec<Cow<'de, str>> = Vec::new();
 
     while let Some(key) = map.next_key_seed(KeySeed)? {
-        let Some(i) = fields.iter().position(|f| f.matches(&key)) else {
+        let Some(i) = find_field(fields, &key) else {
             let pointer = pointer_of(prefix, &key);
             if undocumented.contains(&key) {
                 duplicate(cx, &pointer, &key);
@@ -215,7 +244,7 @@ fn check_object<'de, M: MapAccess<'de>>(
             );
         }
         if method_field.is_some() && f.applies != Applies::Both {
-            maybe_not_applicable.push((cx.findings.len(), i, pointer_of(prefix, &key)));
+            maybe_not_applicable.push((cx.findings.len(), i, key.clone()));
         }
         let got = map.next_value_seed(ValueSeed {
             cx: &mut *cx,
@@ -243,14 +272,14 @@ fn check_object<'de, M: MapAccess<'de>>(
     });
 
     if let Some(m) = method.filter(|m| *m != Applies::Both) {
-        for (at, i, pointer) in maybe_not_applicable.into_iter().rev() {
+        for (at, i, key) in maybe_not_applicable.into_iter().rev() {
             let f = &fields[i];
             if f.applies.admits(m) {
                 continue;
             }
             let finding = cx.finding(
                 Kind::NotApplicable,
-                &pointer,
+                &pointer_of(prefix, &key),
                 Some(f.name),
                 None,
                 Some(format!("{} only", f.applies.as_str())),
