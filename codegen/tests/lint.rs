@@ -101,7 +101,7 @@ fn dangling_references() {
         errors,
         vec![
             "spec/endpoints/cpay/demo.yaml:12:54: error: dangling reference: the condition of `A` names `NOPE`, which is not a field of the same object",
-            "spec/endpoints/cpay/demo.yaml:17:12: error: dangling reference: no response-code catalog `nope` (spec/codes/ has card_company, cpay, hub)",
+            "spec/endpoints/cpay/demo.yaml:17:12: error: dangling reference: no response-code catalog `nope` (spec/codes/ has card_company, cpay, global, hub)",
         ]
     );
 }

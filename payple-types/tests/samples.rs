@@ -12,12 +12,22 @@ const IDS: &[&str] = &[
     "cpay.auth",
     "cpay.billing_repay",
     "cpay.cancel",
+    "cpay.card_registration",
+    "cpay.cash_receipt_cancel",
+    "cpay.cash_receipt_issue",
     "cpay.confirm_cert",
+    "cpay.link_payment",
     "cpay.payment_window",
     "cpay.registration_delete",
     "cpay.registration_lookup",
     "cpay.result_callback",
     "cpay.result_inquiry",
+    "global.billing_key_payment",
+    "global.cancel",
+    "global.payment_window_result",
+    "global.result_inquiry",
+    "global.token",
+    "global.webhook",
     "hub.request_info_inquiry",
     "hub.token",
 ];
@@ -72,12 +82,22 @@ fn deserialize_into_model(id: &str, part: Part, raw: &str) -> Result<(), String>
         "cpay.auth" => cpay_auth,
         "cpay.billing_repay" => cpay_billing_repay,
         "cpay.cancel" => cpay_cancel,
+        "cpay.card_registration" => cpay_card_registration,
+        "cpay.cash_receipt_cancel" => cpay_cash_receipt_cancel,
+        "cpay.cash_receipt_issue" => cpay_cash_receipt_issue,
         "cpay.confirm_cert" => cpay_confirm_cert,
+        "cpay.link_payment" => cpay_link_payment,
         "cpay.payment_window" => cpay_payment_window,
         "cpay.registration_delete" => cpay_registration_delete,
         "cpay.registration_lookup" => cpay_registration_lookup,
         "cpay.result_callback" => cpay_result_callback,
         "cpay.result_inquiry" => cpay_result_inquiry,
+        "global.billing_key_payment" => global_billing_key_payment,
+        "global.cancel" => global_cancel,
+        "global.payment_window_result" => global_payment_window_result,
+        "global.result_inquiry" => global_result_inquiry,
+        "global.token" => global_token,
+        "global.webhook" => global_webhook,
         "hub.request_info_inquiry" => hub_request_info_inquiry,
         "hub.token" => hub_token,
     )
@@ -87,12 +107,22 @@ fn deserialize_into_model(id: &str, part: Part, raw: &str) -> Result<(), String>
 #[case("cpay.auth")]
 #[case("cpay.billing_repay")]
 #[case("cpay.cancel")]
+#[case("cpay.card_registration")]
+#[case("cpay.cash_receipt_cancel")]
+#[case("cpay.cash_receipt_issue")]
 #[case("cpay.confirm_cert")]
+#[case("cpay.link_payment")]
 #[case("cpay.payment_window")]
 #[case("cpay.registration_delete")]
 #[case("cpay.registration_lookup")]
 #[case("cpay.result_callback")]
 #[case("cpay.result_inquiry")]
+#[case("global.billing_key_payment")]
+#[case("global.cancel")]
+#[case("global.payment_window_result")]
+#[case("global.result_inquiry")]
+#[case("global.token")]
+#[case("global.webhook")]
 #[case("hub.request_info_inquiry")]
 #[case("hub.token")]
 fn samples_match_their_findings_and_models(#[case] id: &str) {
