@@ -28,6 +28,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod export;
 pub mod load;
 pub mod model;
 pub mod raw;

@@ -1,6 +1,7 @@
 //! Human and JSON renderings of reports and replays.
 
 use crate::replay::{ItemSource, ReplayOutcome};
+use payple_types::doc_sample::Repair;
 use payple_types::{EndpointSpec, Finding, Report, Severity};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -111,6 +112,31 @@ pub fn validate(report: &Report, format: Format, style: Style) -> String {
     out
 }
 
+/// One line per repair kind: `defect php_arrow x20 at 2:17, 3:17, 4:17, ...`.
+fn repair_lines(out: &mut String, repairs: &[Repair], style: Style) {
+    let mut by_kind: BTreeMap<&str, Vec<&Repair>> = BTreeMap::new();
+    for r in repairs {
+        by_kind.entry(r.kind.as_str()).or_default().push(r);
+    }
+    for (kind, list) in by_kind {
+        let mut at: Vec<String> = list
+            .iter()
+            .take(3)
+            .map(|r| format!("{}:{}", r.line, r.column))
+            .collect();
+        if list.len() > 3 {
+            at.push("...".into());
+        }
+        let _ = writeln!(
+            out,
+            "    {} {kind} x{} at {} (documentation sample repaired)",
+            style.paint("36", "defect"),
+            list.len(),
+            at.join(", ")
+        );
+    }
+}
+
 /// Renders the outcome of `replay`.
 pub fn replay(outcome: &ReplayOutcome, format: Format, style: Style) -> String {
     if format == Format::Json {
@@ -156,6 +182,7 @@ pub fn replay(outcome: &ReplayOutcome, format: Format, style: Style) -> String {
                     s.message
                 );
             }
+            repair_lines(&mut out, &r.repairs, style);
             for f in &r.findings {
                 finding_line(&mut out, "    ", f, style);
             }

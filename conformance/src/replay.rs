@@ -2,6 +2,7 @@
 
 use crate::recording::{self, ExpectedFinding};
 use crate::secrets::{self, SecretHit};
+use payple_types::doc_sample::{Repair, validate_sample};
 use payple_types::{Finding, Report, Severity, endpoints};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -38,6 +39,9 @@ pub struct ReplayResult {
     pub missing: Vec<ExpectedFinding>,
     /// Secrets the recording still holds (each one fails it).
     pub secrets: Vec<SecretHit>,
+    /// Defects of a documented sample that the lenient reader repaired (PHP `=>`, curly
+    /// quotes, comments, ...), each with line:column; always empty for recordings.
+    pub repairs: Vec<Repair>,
     /// Why the recording could not be read (it then neither passes nor fails: exit 2).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
@@ -84,6 +88,7 @@ impl ReplayResult {
             unexpected: Vec::new(),
             missing: Vec::new(),
             secrets: Vec::new(),
+            repairs: Vec::new(),
             error: Some(error),
         }
     }
@@ -174,16 +179,19 @@ pub fn replay_file(path: &Path, name: String) -> ReplayResult {
         unexpected,
         missing,
         secrets: scan.hits,
+        repairs: Vec::new(),
         error: None,
     }
 }
 
-/// Replays every documented sample of every endpoint.
+/// Replays every documented sample of every endpoint: each is read leniently (its repairs
+/// reported as documentation defects) and what it means is validated.
 pub fn replay_samples() -> Vec<ReplayResult> {
     let mut out = Vec::new();
     for ep in endpoints() {
         for s in ep.samples {
-            let report = payple_types::validate_bytes(ep, s.part, s.raw.as_bytes());
+            let checked = validate_sample(ep, s.part, s.raw);
+            let report = checked.report;
             let expect: Vec<ExpectedFinding> = s
                 .expect
                 .iter()
@@ -203,6 +211,7 @@ pub fn replay_samples() -> Vec<ReplayResult> {
                 unexpected,
                 missing,
                 secrets: Vec::new(),
+                repairs: checked.repairs,
                 error: None,
             });
         }

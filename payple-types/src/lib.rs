@@ -25,6 +25,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod doc_sample;
 mod runtime;
 mod validate;
 mod values;

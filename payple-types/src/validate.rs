@@ -4,8 +4,11 @@
 //! finding rather than stopping at the first.
 
 use crate::runtime::*;
+
+mod stream;
 use serde::Serialize;
-use serde_json::{Map, Value};
+use serde::de::DeserializeSeed;
+use serde_json::Value;
 use std::fmt;
 
 /// The largest body the validator parses (bytes). Payple's bodies are a few kilobytes.
@@ -209,23 +212,63 @@ pub fn validate(endpoint_id: &str, part: Part, body: &[u8]) -> Result<Report, Un
 }
 
 /// Validates raw bytes against a known endpoint.
+///
+/// The body is checked while it is parsed, in one pass, without building a tree: findings
+/// come in body order, and a key that appears twice in one object (which JSON parsers
+/// resolve differently) is reported as `malformed_body` at its pointer.
 pub fn validate_bytes(ep: &EndpointSpec, part: Part, body: &[u8]) -> Report {
     let mut cx = Cx::new(ep, part);
-    match parse_body(body) {
-        Ok(value) => cx.check_body(&value),
-        Err(why) => cx.push(Kind::MalformedBody, "", None, None, None, None, why),
+    if let Err(why) = precheck(body) {
+        cx.push(Kind::MalformedBody, "", None, None, None, None, why);
+        return cx.report();
+    }
+    let mut de = serde_json::Deserializer::from_slice(body);
+    let outcome = stream::BodySeed { cx: &mut cx }
+        .deserialize(&mut de)
+        .and_then(|()| de.end());
+    if let Err(e) = outcome {
+        // A body that is not JSON has exactly one finding, whatever was seen before the error.
+        cx.findings.clear();
+        let hint = if body.windows(2).any(|w| w == b"=>") {
+            " (it uses PHP-style `=>`)"
+        } else {
+            ""
+        };
+        cx.push(
+            Kind::MalformedBody,
+            "",
+            None,
+            None,
+            None,
+            None,
+            format!("the body is not valid JSON: {e}{hint}"),
+        );
     }
     cx.report()
 }
 
-/// Validates an already parsed body.
+/// Validates an already parsed body (the same checks as [`validate_bytes`], in the map's
+/// iteration order).
 pub fn validate_value(ep: &EndpointSpec, part: Part, value: &Value) -> Report {
     let mut cx = Cx::new(ep, part);
-    cx.check_body(value);
+    let seed = stream::BodySeed { cx: &mut cx };
+    if let Err(e) = seed.deserialize(value) {
+        cx.findings.clear();
+        cx.push(
+            Kind::MalformedBody,
+            "",
+            None,
+            None,
+            None,
+            None,
+            format!("the value cannot be read: {e}"),
+        );
+    }
     cx.report()
 }
 
-fn parse_body(body: &[u8]) -> Result<Value, String> {
+/// Cheap checks before parsing: size cap, BOM, empty, markup, UTF-8.
+fn precheck(body: &[u8]) -> Result<(), String> {
     if body.len() > MAX_BODY_BYTES {
         return Err(format!(
             "the body has {} bytes, more than the {MAX_BODY_BYTES}-byte cap; no Payple body is that large",
@@ -247,14 +290,7 @@ fn parse_body(body: &[u8]) -> Result<Value, String> {
     if std::str::from_utf8(body).is_err() {
         return Err("the body is not valid UTF-8".into());
     }
-    serde_json::from_slice::<Value>(body).map_err(|e| {
-        let hint = if body.windows(2).any(|w| w == b"=>") {
-            " (it uses PHP-style `=>`)"
-        } else {
-            ""
-        };
-        format!("the body is not valid JSON: {e}{hint}")
-    })
+    Ok(())
 }
 
 struct Cx<'a> {
@@ -338,7 +374,22 @@ impl<'a> Cx<'a> {
         actual: Option<String>,
         message: String,
     ) {
-        self.findings.push(Finding {
+        let f = self.finding(kind, pointer, field, type_code, expected, actual, message);
+        self.findings.push(f);
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn finding(
+        &self,
+        kind: Kind,
+        pointer: &str,
+        field: Option<&str>,
+        type_code: Option<&TypeCode>,
+        expected: Option<String>,
+        actual: Option<String>,
+        message: String,
+    ) -> Finding {
+        Finding {
             kind,
             severity: kind.severity(),
             pointer: pointer.to_string(),
@@ -349,288 +400,6 @@ impl<'a> Cx<'a> {
             message,
             doc_url: self.ep.doc_url.to_string(),
             fingerprint: fingerprint(&[self.ep.id, self.part.as_str(), kind.as_str(), pointer]),
-        });
-    }
-
-    fn check_body(&mut self, value: &Value) {
-        let Value::Object(obj) = value else {
-            self.push(
-                Kind::MalformedBody,
-                "",
-                None,
-                None,
-                Some("a JSON object".into()),
-                Some(format!("a JSON {}", json_type(value))),
-                format!("the body is a JSON {}, not an object", json_type(value)),
-            );
-            return;
-        };
-        let method = self.method(obj);
-        let fields = self.ep.fields(self.part);
-        self.check_object(fields, obj, "", Some(method));
-        if self.part == Part::Response
-            && let Some(r) = &self.ep.result
-        {
-            self.check_result(r, obj, method);
-        }
-    }
-
-    /// The payment method a body declares (`Both` when unknown).
-    fn method(&self, obj: &Map<String, Value>) -> Applies {
-        match self
-            .ep
-            .payment_method_field
-            .and_then(|f| obj.get(f))
-            .and_then(Value::as_str)
-        {
-            Some("card") => Applies::Card,
-            Some("transfer") => Applies::Transfer,
-            _ => Applies::Both,
-        }
-    }
-
-    /// `method` is `Some` at the top level of an endpoint with a payment-method field.
-    fn check_object(
-        &mut self,
-        fields: &'static [FieldSpec],
-        obj: &Map<String, Value>,
-        prefix: &str,
-        method: Option<Applies>,
-    ) {
-        let method = method.filter(|_| self.ep.payment_method_field.is_some());
-        for (key, value) in obj {
-            let pointer = format!("{prefix}/{}", escape_pointer(key));
-            let Some(f) = fields.iter().find(|f| f.matches(key)) else {
-                self.push(
-                    Kind::UndocumentedField,
-                    &pointer,
-                    None,
-                    None,
-                    None,
-                    None,
-                    format!(
-                        "`{key}` is not a documented field of {} {}",
-                        self.ep.id, self.part
-                    ),
-                );
-                continue;
-            };
-            if key != f.name {
-                self.push(
-                    Kind::LegacyFieldName,
-                    &pointer,
-                    Some(f.name),
-                    None,
-                    Some(f.name.to_string()),
-                    Some(key.clone()),
-                    format!("`{key}` is the legacy name of `{}`", f.name),
-                );
-            }
-            if let Some(m) = method
-                && m != Applies::Both
-                && !f.applies.admits(m)
-            {
-                self.push(
-                    Kind::NotApplicable,
-                    &pointer,
-                    Some(f.name),
-                    None,
-                    Some(format!("{} only", f.applies.as_str())),
-                    Some(m.as_str().to_string()),
-                    format!(
-                        "`{}` applies to {} payments but the body is a {} payment",
-                        f.name,
-                        f.applies.as_str(),
-                        m.as_str()
-                    ),
-                );
-            }
-            self.check_value(f, value, &pointer);
-        }
-        for f in fields {
-            let present =
-                obj.contains_key(f.name) || f.legacy_names.iter().any(|l| obj.contains_key(*l));
-            if present {
-                continue;
-            }
-            let method_ok = match (f.applies, method) {
-                (Applies::Both, _) | (_, None) => true,
-                (a, Some(m)) => a == m,
-            };
-            let condition_ok = match f.required {
-                Requirement::Always => true,
-                Requirement::Never => false,
-                Requirement::When { field, values } => match (obj.get(field), values) {
-                    (None, _) => false,
-                    (Some(_), None) => true,
-                    (Some(v), Some(vals)) => v.as_str().is_some_and(|s| vals.contains(&s)),
-                },
-            };
-            if method_ok && condition_ok {
-                let why = match f.required {
-                    Requirement::When { field, .. } => format!(" (required because of `{field}`)"),
-                    _ => String::new(),
-                };
-                let pointer = format!("{prefix}/{}", escape_pointer(f.name));
-                self.push(
-                    Kind::MissingRequired,
-                    &pointer,
-                    Some(f.name),
-                    f.type_code.as_ref(),
-                    Some("present".into()),
-                    Some("absent".into()),
-                    format!("required field `{}` is missing{why}", f.name),
-                );
-            }
-        }
-    }
-
-    fn check_value(&mut self, f: &'static FieldSpec, value: &Value, pointer: &str) {
-        match (f.shape, value) {
-            (FieldShape::Scalar, Value::String(s)) => {
-                if let Some(code) = &f.type_code
-                    && let Err(why) = code.check(s)
-                {
-                    let what = match why {
-                        TypeCodeError::BadChar { .. } if f.sensitive => {
-                            "a character is outside the admitted classes".to_string()
-                        }
-                        other => other.to_string(),
-                    };
-                    self.push(
-                        Kind::TypeCodeViolation,
-                        pointer,
-                        Some(f.name),
-                        Some(code),
-                        Some(code.notation.to_string()),
-                        Some(shown(value, f.sensitive)),
-                        format!("`{}` is documented as {}: {what}", f.name, code.notation),
-                    );
-                }
-                if !f.values.is_empty() && !f.values.contains(&s.as_str()) {
-                    self.push(
-                        Kind::InvalidValue,
-                        pointer,
-                        Some(f.name),
-                        f.type_code.as_ref(),
-                        Some(f.values.join(" | ")),
-                        Some(shown(value, f.sensitive)),
-                        format!(
-                            "`{}` is not one of the documented values {}",
-                            f.name,
-                            f.values.join(", ")
-                        ),
-                    );
-                }
-            }
-            (FieldShape::Object(fields), Value::Object(obj)) => {
-                self.check_object(fields, obj, pointer, None);
-            }
-            (FieldShape::List(fields), Value::Array(items)) => {
-                for (i, item) in items.iter().enumerate() {
-                    let p = format!("{pointer}/{i}");
-                    match item {
-                        Value::Object(obj) => self.check_object(fields, obj, &p, None),
-                        other => self.push(
-                            Kind::JsonTypeMismatch,
-                            &p,
-                            Some(f.name),
-                            None,
-                            Some("object".into()),
-                            Some(json_type(other).into()),
-                            format!(
-                                "items of `{}` are objects, this one is a {}",
-                                f.name,
-                                json_type(other)
-                            ),
-                        ),
-                    }
-                }
-            }
-            (shape, other) => {
-                let expected = match shape {
-                    FieldShape::Scalar => "string",
-                    FieldShape::Object(_) => "object",
-                    FieldShape::List(_) => "array",
-                };
-                self.push(
-                    Kind::JsonTypeMismatch,
-                    pointer,
-                    Some(f.name),
-                    f.type_code.as_ref(),
-                    Some(expected.into()),
-                    Some(format!(
-                        "{} {}",
-                        json_type(other),
-                        shown(other, f.sensitive)
-                    )),
-                    format!(
-                        "`{}` is documented as a JSON {expected} but is a {}",
-                        f.name,
-                        json_type(other)
-                    ),
-                );
-            }
-        }
-    }
-
-    fn check_result(&mut self, r: &ResultSpec, obj: &Map<String, Value>, method: Applies) {
-        let Some(code) = obj.get(r.code_field).and_then(Value::as_str) else {
-            return;
-        };
-        let pointer = format!("/{}", escape_pointer(r.code_field));
-        if !r.catalog.is_empty() && !r.catalog.iter().any(|e| e.code == code) {
-            self.push(
-                Kind::UnknownResultCode,
-                &pointer,
-                Some(r.code_field),
-                None,
-                None,
-                Some(code.to_string()),
-                format!("result code `{code}` is not in the response-code catalog"),
-            );
-        }
-        let Some((status_field, success)) = r.status else {
-            return;
-        };
-        let Some(status) = obj.get(status_field) else {
-            return;
-        };
-        let says_success = status.as_str() == Some(success);
-        let is_success_code = r.is_success_code(code, method);
-        let expected: Vec<&str> = r
-            .success_codes
-            .iter()
-            .filter(|(_, a)| a.admits(method))
-            .map(|(c, _)| *c)
-            .collect();
-        if says_success != is_success_code {
-            let message = if says_success {
-                format!(
-                    "`{status_field}` is `{success}` but `{code}` is not a success code for {} (expected {})",
-                    if method == Applies::Both {
-                        "this endpoint"
-                    } else {
-                        method.as_str()
-                    },
-                    expected.join(" or ")
-                )
-            } else {
-                format!("`{status_field}` does not say `{success}` but `{code}` is a success code")
-            };
-            self.push(
-                Kind::SuccessCodeMismatch,
-                &pointer,
-                Some(r.code_field),
-                None,
-                Some(if says_success {
-                    expected.join(" | ")
-                } else {
-                    "a failure code".into()
-                }),
-                Some(code.to_string()),
-                message,
-            );
         }
     }
 }

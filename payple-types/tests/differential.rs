@@ -3,7 +3,9 @@
 //! the `jsonschema` crate) and the compiled validator must give the same valid / invalid
 //! verdict.
 
-use payple_types::{EndpointSpec, FieldShape, FieldSpec, Part, endpoints, validate_value};
+use payple_types::{
+    EndpointSpec, FieldShape, FieldSpec, Part, endpoints, validate_bytes, validate_value,
+};
 use serde_json::{Map, Value, json};
 
 /// Characters to break a type code with: the first one outside the code's classes is used.
@@ -218,6 +220,15 @@ fn schema_and_validator_agree() {
                     bodies_checked += 1;
                     let by_schema = validator.is_valid(&value);
                     let report = validate_value(ep, part, &value);
+                    // The one-pass reading of the bytes finds exactly what the tree walk finds.
+                    let bytes = serde_json::to_vec(&value).expect("serializes");
+                    let streamed = validate_bytes(ep, part, &bytes);
+                    assert_eq!(
+                        streamed.kinds_and_pointers(),
+                        report.kinds_and_pointers(),
+                        "{} {part} {sample} `{what}`: bytes and value readings differ",
+                        ep.id
+                    );
                     invalid += usize::from(!by_schema);
                     if by_schema != report.is_valid() {
                         let errors: Vec<String> = validator

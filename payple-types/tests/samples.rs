@@ -1,8 +1,11 @@
-//! Every documented sample: the validator reports exactly the findings the spec records for
-//! it, and every sample that is JSON deserializes into its model.
+//! Every documented sample: read leniently (each repair a documentation defect with
+//! line:column), the validator reports exactly the findings the spec records for it, every
+//! readable sample deserializes into its model, and repairs plus findings are snapshotted.
 
-use payple_types::{Part, endpoints, validate_bytes};
+use payple_types::doc_sample::{repair, validate_sample};
+use payple_types::{Part, endpoints};
 use rstest::rstest;
+use std::fmt::Write as _;
 
 /// Every endpoint id; `case_list_covers_every_endpoint` keeps this table complete.
 const IDS: &[&str] = &[
@@ -30,7 +33,7 @@ fn check_samples(id: &str) {
     let ep = payple_types::endpoint(id).expect("endpoint exists");
     let mut failures = Vec::new();
     for s in ep.samples {
-        let report = validate_bytes(ep, s.part, s.raw.as_bytes());
+        let report = validate_sample(ep, s.part, s.raw).report;
         let got = report.kinds_and_pointers();
         let mut want: Vec<(String, String)> = s
             .expect
@@ -95,22 +98,39 @@ fn deserialize_into_model(id: &str, part: Part, raw: &str) -> Result<(), String>
 fn samples_match_their_findings_and_models(#[case] id: &str) {
     check_samples(id);
     let ep = payple_types::endpoint(id).expect("endpoint exists");
+    let mut snapshot = String::new();
     for s in ep.samples {
-        let is_json = serde_json::from_str::<serde_json::Value>(s.raw).is_ok_and(|v| v.is_object());
-        let result = deserialize_into_model(id, s.part, s.raw);
-        if is_json {
-            assert!(result.is_ok(), "{id} sample {}: {result:?}", s.id);
-        } else {
-            assert!(
-                result.is_err(),
-                "{id} sample {} is not a JSON object yet deserialized",
-                s.id
-            );
-            assert!(
-                s.expect.iter().any(|(k, _)| *k == "malformed_body"),
-                "{id} sample {} is not JSON, so it must expect malformed_body",
-                s.id
+        let checked = validate_sample(ep, s.part, s.raw);
+        let _ = writeln!(snapshot, "{} ({})", s.id, s.part.as_str());
+        for r in &checked.repairs {
+            let _ = writeln!(snapshot, "  repair {r}");
+        }
+        for f in &checked.report.findings {
+            let _ = writeln!(
+                snapshot,
+                "  {} {} {}",
+                f.severity.as_str(),
+                f.kind,
+                f.pointer
             );
         }
+        match repair(s.raw) {
+            Ok(repaired) => {
+                let text = repaired.value.to_string();
+                let result = deserialize_into_model(id, s.part, &text);
+                if repaired.value.is_object() {
+                    assert!(result.is_ok(), "{id} sample {}: {result:?}", s.id);
+                }
+            }
+            Err(e) => {
+                let _ = writeln!(snapshot, "  unreadable {e}");
+                assert!(
+                    s.expect.iter().any(|(k, _)| *k == "malformed_body"),
+                    "{id} sample {} cannot be read even leniently ({e}), so it must expect malformed_body",
+                    s.id
+                );
+            }
+        }
     }
+    insta::assert_snapshot!(format!("samples_{}", id.replace('.', "_")), snapshot);
 }

@@ -139,3 +139,80 @@ fn models_keep_unknown_values_and_redact_secrets() {
     let code = r.result_code().expect("has a code");
     assert_eq!(code.class(), Some(payple_types::CodeClass::Success));
 }
+
+#[test]
+fn findings_come_in_body_order_even_when_the_method_comes_last() {
+    // The card-only field precedes PCD_PAY_TYPE; its not_applicable finding still sits at
+    // its place in the body, between the findings of the keys around it.
+    let body = br#"{"ZZZ":"1","PCD_PAY_CARDNAME":"BC","AAA":"2","PCD_PAY_RST":"success","PCD_PAY_CODE":"PCHK0000","PCD_PAY_MSG":"ok","PCD_PAY_TYPE":"transfer"}"#;
+    assert_eq!(
+        kinds("cpay.result_inquiry", Part::Response, body),
+        vec![
+            (Kind::UndocumentedField, "/ZZZ".to_string()),
+            (Kind::NotApplicable, "/PCD_PAY_CARDNAME".to_string()),
+            (Kind::UndocumentedField, "/AAA".to_string()),
+        ]
+    );
+}
+
+#[test]
+fn duplicate_keys_are_malformed_at_their_pointer() {
+    let body = br#"{"PCD_PAY_RST":"success","PCD_PAY_CODE":"PCHK000","PCD_PAY_MSG":"ok","PCD_PAY_TYPE":"card","PCD_PAY_CODE":"PCHK9997","X":"1","X":"2"}"#;
+    let report = validate("cpay.result_inquiry", Part::Response, body).expect("known");
+    let got: Vec<(Kind, String)> = report
+        .findings
+        .iter()
+        .map(|f| (f.kind, f.pointer.clone()))
+        .collect();
+    assert!(
+        got.contains(&(Kind::MalformedBody, "/PCD_PAY_CODE".to_string())),
+        "{got:?}"
+    );
+    assert!(
+        got.contains(&(Kind::MalformedBody, "/X".to_string())),
+        "{got:?}"
+    );
+    assert!(!report.is_valid());
+    let dup = report
+        .findings
+        .iter()
+        .find(|f| f.pointer == "/X" && f.kind == Kind::MalformedBody)
+        .expect("duplicate finding");
+    assert!(dup.message.contains("more than once"), "{}", dup.message);
+    // A field under its current and its legacy name is not a duplicate key.
+    let both = br#"{"PCD_PAYCHK_FLAG":"Y","PCD_PAYCHECK_FLAG":"Y","PCD_CST_ID":"a","PCD_CUST_KEY":"b","PCD_AUTH_KEY":"c","PCD_PAY_TYPE":"card","PCD_PAY_OID":"o","PCD_PAY_DATE":"20200320"}"#;
+    assert_eq!(
+        kinds("cpay.result_inquiry", Part::Request, both),
+        vec![(Kind::LegacyFieldName, "/PCD_PAYCHECK_FLAG".to_string())]
+    );
+}
+
+#[test]
+fn escaped_keys_and_strings_are_read_like_plain_ones() {
+    // \u escapes force owned (not borrowed) strings through the one-pass reader.
+    let plain = br#"{"PCD_PAY_RST":"success","PCD_PAY_CODE":"PCHK000","PCD_PAY_MSG":"ok","PCD_PAY_TYPE":"card"}"#;
+    let escaped = br#"{"PCD_PAY_\u0052ST":"succ\u0065ss","PCD_PAY_CODE":"PCHK000","PCD_PAY_MSG":"ok","PCD_PAY_TYPE":"c\u0061rd"}"#;
+    assert_eq!(
+        kinds("cpay.result_inquiry", Part::Response, plain),
+        kinds("cpay.result_inquiry", Part::Response, escaped)
+    );
+    let wrong = br#"{"PCD_PAY_RST":"succ\u0065ss","PCD_PAY_CODE":"PCHK0000","PCD_PAY_MSG":"ok","PCD_PAY_TYPE":"c\u0061rd"}"#;
+    assert_eq!(
+        kinds("cpay.result_inquiry", Part::Response, wrong),
+        vec![(Kind::SuccessCodeMismatch, "/PCD_PAY_CODE".to_string())]
+    );
+}
+
+#[test]
+fn an_error_after_findings_leaves_only_malformed_body() {
+    let body = br#"{"EXTRA":"1","PCD_PAY_RST":12,"PCD_PAY_CODE":"#;
+    assert_eq!(
+        kinds("cpay.result_inquiry", Part::Response, body),
+        vec![(Kind::MalformedBody, String::new())]
+    );
+    let trailing = br#"{"PCD_PAY_RST":"error","PCD_PAY_CODE":"PCHK9997","PCD_PAY_MSG":"x"} {"#;
+    assert_eq!(
+        kinds("cpay.result_inquiry", Part::Response, trailing),
+        vec![(Kind::MalformedBody, String::new())]
+    );
+}
