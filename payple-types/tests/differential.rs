@@ -31,15 +31,34 @@ fn long_value(f: &FieldSpec) -> Option<String> {
 
 /// A body made of every field's example (for endpoints whose samples are not JSON).
 fn example_body(fields: &[FieldSpec], ep: &EndpointSpec, part: Part) -> Map<String, Value> {
-    let spec_examples: Value = serde_json::from_str(ep.schema(part)).expect("schema is JSON");
+    let schema: Value = serde_json::from_str(ep.schema(part)).expect("schema is JSON");
+    examples_of(fields, &schema)
+}
+
+/// A body of documented examples; nested objects and one-item lists are filled the same way.
+fn examples_of(fields: &[FieldSpec], node: &Value) -> Map<String, Value> {
     let mut obj = Map::new();
     for f in fields {
-        let ex = spec_examples["properties"][f.name]["examples"][0].clone();
+        let prop = &node["properties"][f.name];
         match f.shape {
-            FieldShape::Scalar if ex.is_string() => {
-                obj.insert(f.name.to_string(), ex);
+            FieldShape::Scalar => {
+                let ex = prop["examples"][0].clone();
+                if ex.is_string() {
+                    obj.insert(f.name.to_string(), ex);
+                }
             }
-            _ => {}
+            FieldShape::Object(inner) => {
+                let nested = examples_of(inner, prop);
+                if !nested.is_empty() {
+                    obj.insert(f.name.to_string(), Value::Object(nested));
+                }
+            }
+            FieldShape::List(inner) => {
+                let item = examples_of(inner, &prop["items"]);
+                if !item.is_empty() {
+                    obj.insert(f.name.to_string(), json!([item]));
+                }
+            }
         }
     }
     obj
@@ -159,6 +178,38 @@ fn mutations(fields: &[FieldSpec], body: &Map<String, Value>) -> Vec<(String, Va
             ));
         }
     }
+    // Nested members: mutate the first item of each documented list and each nested object.
+    for f in fields {
+        let (FieldShape::List(inner) | FieldShape::Object(inner)) = f.shape else {
+            continue;
+        };
+        let (item, in_list) = match body.get(f.name) {
+            Some(Value::Array(items)) => match items.first() {
+                Some(Value::Object(o)) => (o.clone(), true),
+                _ => continue,
+            },
+            Some(Value::Object(o)) => (o.clone(), false),
+            _ => continue,
+        };
+        for (what, mutated) in mutations(inner, &item) {
+            if what == "not an object" || what == "unchanged" {
+                continue;
+            }
+            out.push((
+                format!("{}: {what}", f.name),
+                with(&|b| {
+                    let nested = if in_list {
+                        let mut items = b[f.name].as_array().cloned().unwrap_or_default();
+                        items[0] = mutated.clone();
+                        Value::Array(items)
+                    } else {
+                        mutated.clone()
+                    };
+                    b.insert(f.name.to_string(), nested);
+                }),
+            ));
+        }
+    }
     out.push((
         "add undocumented".into(),
         with(&|b| {
@@ -210,8 +261,10 @@ fn schema_and_validator_agree() {
             }
             for (sample, body) in bases {
                 let muts = mutations(fields, &body);
+                // Fifty mutations per body, fewer only where the part has few fields
+                // (hub.remaining_limit's request has two).
                 assert!(
-                    muts.len() >= 50,
+                    muts.len() >= (fields.len() * 15).min(50),
                     "{} {part} {sample}: only {} mutations",
                     ep.id,
                     muts.len()

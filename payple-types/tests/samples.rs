@@ -28,8 +28,17 @@ const IDS: &[&str] = &[
     "global.result_inquiry",
     "global.token",
     "global.webhook",
+    "hub.account_verification",
+    "hub.remaining_limit",
     "hub.request_info_inquiry",
     "hub.token",
+    "hub.transfer_cancel",
+    "hub.transfer_execute",
+    "hub.transfer_request",
+    "hub.transfer_result_daily",
+    "hub.transfer_result_group",
+    "hub.transfer_result_inquiry",
+    "hub.webhook",
 ];
 
 #[test]
@@ -98,8 +107,17 @@ fn deserialize_into_model(id: &str, part: Part, raw: &str) -> Result<(), String>
         "global.result_inquiry" => global_result_inquiry,
         "global.token" => global_token,
         "global.webhook" => global_webhook,
+        "hub.account_verification" => hub_account_verification,
+        "hub.remaining_limit" => hub_remaining_limit,
         "hub.request_info_inquiry" => hub_request_info_inquiry,
         "hub.token" => hub_token,
+        "hub.transfer_cancel" => hub_transfer_cancel,
+        "hub.transfer_execute" => hub_transfer_execute,
+        "hub.transfer_request" => hub_transfer_request,
+        "hub.transfer_result_daily" => hub_transfer_result_daily,
+        "hub.transfer_result_group" => hub_transfer_result_group,
+        "hub.transfer_result_inquiry" => hub_transfer_result_inquiry,
+        "hub.webhook" => hub_webhook,
     )
 }
 
@@ -123,8 +141,17 @@ fn deserialize_into_model(id: &str, part: Part, raw: &str) -> Result<(), String>
 #[case("global.result_inquiry")]
 #[case("global.token")]
 #[case("global.webhook")]
+#[case("hub.account_verification")]
+#[case("hub.remaining_limit")]
 #[case("hub.request_info_inquiry")]
 #[case("hub.token")]
+#[case("hub.transfer_cancel")]
+#[case("hub.transfer_execute")]
+#[case("hub.transfer_request")]
+#[case("hub.transfer_result_daily")]
+#[case("hub.transfer_result_group")]
+#[case("hub.transfer_result_inquiry")]
+#[case("hub.webhook")]
 fn samples_match_their_findings_and_models(#[case] id: &str) {
     check_samples(id);
     let ep = payple_types::endpoint(id).expect("endpoint exists");
