@@ -460,7 +460,9 @@ fn validator_tables(spec: &Spec, rt: &TokenStream) -> TokenStream {
         quote!((#word, #mask))
     });
     let endpoints = spec.endpoints.iter().map(|ep| endpoint_table(spec, ep, rt));
+    let services = services_tables(spec, rt);
     quote! {
+        #services
         /// The type-code alphabet (inferred; see spec/payple.yaml).
         pub static ALPHABET: &[#rt::Letter] = &[#(#letters),*];
         /// Mask bits of the type-code letters, for [`Coded`](#rt::Coded):
@@ -575,6 +577,25 @@ fn endpoint_table(spec: &Spec, ep: &Endpoint, rt: &TokenStream) -> TokenStream {
         let expect = s.expect.iter().map(|(k, p)| quote!((#k, #p)));
         quote!(#rt::SampleSpec { id: #sid, part: #part, raw: #raw, source: #source, evidence: #evidence, expect: &[#(#expect),*] })
     });
+    let method = &ep.method;
+    let target = match &ep.url {
+        UrlRule::Path(p) => quote!(#rt::Target::Path(#p)),
+        UrlRule::AuthReturnUrl(f) => quote!(#rt::Target::AuthReturnUrl(#f)),
+        UrlRule::PartnerUrl(f) => quote!(#rt::Target::PartnerUrl(#f)),
+        UrlRule::Script(p) => quote!(#rt::Target::Script(#p)),
+    };
+    let auth_flow = &ep.auth_flow;
+    let auth_flag = match &ep.auth_flag {
+        Some((f, v)) => quote!(Some((#f, #v))),
+        None => quote!(None),
+    };
+    let headers = ep.headers.iter().map(|(name, value, _)| {
+        let value = match value {
+            Some(v) => quote!(Some(#v)),
+            None => quote!(None),
+        };
+        quote!((#name, #value))
+    });
     quote! {
         #rt::EndpointSpec {
             id: #id,
@@ -587,7 +608,47 @@ fn endpoint_table(spec: &Spec, ep: &Endpoint, rt: &TokenStream) -> TokenStream {
             payment_method_field: #method_field,
             result: #result,
             samples: &[#(#samples),*],
+            method: #method,
+            target: #target,
+            auth_flow: #auth_flow,
+            auth_flag: #auth_flag,
+            headers: &[#(#headers),*],
         }
+    }
+}
+
+fn services_tables(spec: &Spec, rt: &TokenStream) -> TokenStream {
+    let services = spec.services.iter().map(|s| {
+        let id = &s.id;
+        let title = &s.title.en;
+        let envs = s.environments.iter().map(|e| {
+            let name = &e.name;
+            let url = &e.base_url;
+            let prod = e.production;
+            quote!(#rt::EnvironmentSpec { name: #name, base_url: #url, production: #prod })
+        });
+        let creds = s.test_credentials.iter().map(|(k, v)| quote!((#k, #v)));
+        quote!(#rt::ServiceSpec { id: #id, title_en: #title, environments: &[#(#envs),*], test_credentials: &[#(#creds),*] })
+    });
+    let flows = spec.auth_flows.iter().map(|f| {
+        let id = &f.id;
+        let service = &f.service;
+        let endpoint = match &f.endpoint {
+            Some(e) => quote!(Some(#e)),
+            None => quote!(None),
+        };
+        let kind = &f.kind;
+        let lifetime = match f.lifetime_seconds {
+            Some(l) => quote!(Some(#l)),
+            None => quote!(None),
+        };
+        quote!(#rt::AuthFlowSpec { id: #id, service: #service, endpoint: #endpoint, kind: #kind, lifetime_seconds: #lifetime })
+    });
+    quote! {
+        /// Every service with its hosts and public test account.
+        pub static SERVICES: &[#rt::ServiceSpec] = &[#(#services),*];
+        /// Every authentication flow.
+        pub static AUTH_FLOWS: &[#rt::AuthFlowSpec] = &[#(#flows),*];
     }
 }
 

@@ -62,3 +62,13 @@ pub fn schema(endpoint_id: &str, part: Part) -> Option<&'static str> {
 pub fn endpoints() -> &'static [EndpointSpec] {
     generated::ENDPOINTS
 }
+
+/// A service (`cpay`, `hub`, `global`) by id: hosts and the documented test account.
+pub fn service(id: &str) -> Option<&'static ServiceSpec> {
+    generated::SERVICES.iter().find(|s| s.id == id)
+}
+
+/// An authentication flow by id (`cpay.partner_auth`, `hub.bearer_token`, `global.token`).
+pub fn auth_flow(id: &str) -> Option<&'static AuthFlowSpec> {
+    generated::AUTH_FLOWS.iter().find(|f| f.id == id)
+}

@@ -405,6 +405,68 @@ pub struct EndpointSpec {
     pub result: Option<ResultSpec>,
     /// Documented samples.
     pub samples: &'static [SampleSpec],
+    /// HTTP method (`POST`, `GET`).
+    pub method: &'static str,
+    /// Where the call goes.
+    pub target: Target,
+    /// Authentication flow id (`cpay.partner_auth`, `hub.bearer_token`, ...) or `none`.
+    pub auth_flow: &'static str,
+    /// The flag the auth flow must be called with: (field, value), e.g. `PCD_PAYCHK_FLAG`, `Y`.
+    pub auth_flag: Option<(&'static str, &'static str)>,
+    /// Documented request headers: name and fixed value (`None` when the value varies).
+    pub headers: &'static [(&'static str, Option<&'static str>)],
+}
+
+/// Where an endpoint's call goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target {
+    /// A fixed path on the service's host.
+    Path(&'static str),
+    /// The `return_url` that the named auth flow answers with.
+    AuthReturnUrl(&'static str),
+    /// Payple calls the partner at the URL given in this request field (post-backs, webhooks).
+    PartnerUrl(&'static str),
+    /// A browser script on the service's host.
+    Script(&'static str),
+}
+
+/// A host of a service.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EnvironmentSpec {
+    /// `test`, `live`, ...
+    pub name: &'static str,
+    /// Base URL, e.g. `https://democpay.payple.kr`.
+    pub base_url: &'static str,
+    /// Real money.
+    pub production: bool,
+}
+
+/// A Payple product (`cpay`, `hub`, `global`) with its hosts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ServiceSpec {
+    /// Service id.
+    pub id: &'static str,
+    /// English title.
+    pub title_en: &'static str,
+    /// Hosts.
+    pub environments: &'static [EnvironmentSpec],
+    /// The public test account of the documentation: (name, value).
+    pub test_credentials: &'static [(&'static str, &'static str)],
+}
+
+/// An authentication flow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AuthFlowSpec {
+    /// Flow id, e.g. `hub.bearer_token`.
+    pub id: &'static str,
+    /// Service id.
+    pub service: &'static str,
+    /// The endpoint that performs it.
+    pub endpoint: Option<&'static str>,
+    /// `flag_tokens` or `bearer_token`.
+    pub kind: &'static str,
+    /// How long its token lives, in seconds.
+    pub lifetime_seconds: Option<u64>,
 }
 
 impl EndpointSpec {

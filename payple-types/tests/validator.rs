@@ -229,3 +229,30 @@ fn invalid_utf8_in_a_skipped_value_is_still_malformed() {
         vec![(Kind::MalformedBody, String::new())]
     );
 }
+
+#[test]
+fn services_auth_flows_and_call_targets_are_tabled() {
+    use payple_types::{Target, auth_flow, endpoint, service};
+    let cpay = service("cpay").expect("cpay");
+    assert!(
+        cpay.environments
+            .iter()
+            .any(|e| e.base_url == "https://democpay.payple.kr" && !e.production)
+    );
+    assert!(
+        cpay.environments
+            .iter()
+            .any(|e| e.base_url == "https://cpay.payple.kr" && e.production)
+    );
+    assert!(!cpay.test_credentials.is_empty());
+    let hub_flow = auth_flow("hub.bearer_token").expect("flow");
+    assert_eq!(hub_flow.lifetime_seconds, Some(60));
+    let inquiry = endpoint("cpay.result_inquiry").expect("endpoint");
+    assert_eq!(inquiry.method, "POST");
+    assert_eq!(inquiry.target, Target::AuthReturnUrl("cpay.partner_auth"));
+    assert_eq!(inquiry.auth_flag, Some(("PCD_PAYCHK_FLAG", "Y")));
+    assert!(matches!(
+        endpoint("cpay.auth").expect("auth").target,
+        Target::Path("/php/auth.php")
+    ));
+}
