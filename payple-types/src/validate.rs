@@ -219,7 +219,7 @@ pub fn validate(endpoint_id: &str, part: Part, body: &[u8]) -> Result<Report, Un
 pub fn validate_bytes(ep: &EndpointSpec, part: Part, body: &[u8]) -> Report {
     let mut cx = Cx::new(ep, part);
     if let Err(why) = precheck(body) {
-        cx.push(Kind::MalformedBody, "", None, None, None, None, why);
+        cx.malformed(why);
         return cx.report();
     }
     let mut de = serde_json::Deserializer::from_slice(body);
@@ -227,22 +227,12 @@ pub fn validate_bytes(ep: &EndpointSpec, part: Part, body: &[u8]) -> Report {
         .deserialize(&mut de)
         .and_then(|()| de.end());
     if let Err(e) = outcome {
-        // A body that is not JSON has exactly one finding, whatever was seen before the error.
-        cx.findings.clear();
         let hint = if body.windows(2).any(|w| w == b"=>") {
             " (it uses PHP-style `=>`)"
         } else {
             ""
         };
-        cx.push(
-            Kind::MalformedBody,
-            "",
-            None,
-            None,
-            None,
-            None,
-            format!("the body is not valid JSON: {e}{hint}"),
-        );
+        cx.malformed(format!("the body is not valid JSON: {e}{hint}"));
     }
     cx.report()
 }
@@ -253,16 +243,7 @@ pub fn validate_value(ep: &EndpointSpec, part: Part, value: &Value) -> Report {
     let mut cx = Cx::new(ep, part);
     let seed = stream::BodySeed { cx: &mut cx };
     if let Err(e) = seed.deserialize(value) {
-        cx.findings.clear();
-        cx.push(
-            Kind::MalformedBody,
-            "",
-            None,
-            None,
-            None,
-            None,
-            format!("the value cannot be read: {e}"),
-        );
+        cx.malformed(format!("the value cannot be read: {e}"));
     }
     cx.report()
 }
@@ -362,6 +343,12 @@ impl<'a> Cx<'a> {
             part: self.part.as_str(),
             findings: self.findings,
         }
+    }
+
+    /// The body cannot be read: exactly one finding, whatever was seen before.
+    fn malformed(&mut self, message: String) {
+        self.findings.clear();
+        self.push(Kind::MalformedBody, "", None, None, None, None, message);
     }
 
     #[allow(clippy::too_many_arguments)]

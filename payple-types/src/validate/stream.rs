@@ -14,6 +14,42 @@ use serde_json::Value;
 use std::borrow::Cow;
 use std::fmt;
 
+/// Visitor methods for every scalar, each reporting `$report(<JSON type>)` for a place
+/// where an object was expected.
+macro_rules! scalars_are_not_objects {
+    ($report:ident) => {
+        fn visit_str<E: de::Error>(self, _: &str) -> Result<(), E> {
+            self.$report("string");
+            Ok(())
+        }
+
+        fn visit_bool<E: de::Error>(self, _: bool) -> Result<(), E> {
+            self.$report("boolean");
+            Ok(())
+        }
+
+        fn visit_i64<E: de::Error>(self, _: i64) -> Result<(), E> {
+            self.$report("number");
+            Ok(())
+        }
+
+        fn visit_u64<E: de::Error>(self, _: u64) -> Result<(), E> {
+            self.$report("number");
+            Ok(())
+        }
+
+        fn visit_f64<E: de::Error>(self, _: f64) -> Result<(), E> {
+            self.$report("number");
+            Ok(())
+        }
+
+        fn visit_unit<E: de::Error>(self) -> Result<(), E> {
+            self.$report("null");
+            Ok(())
+        }
+    };
+}
+
 /// The whole body: must be an object.
 pub(super) struct BodySeed<'c, 'a> {
     pub(super) cx: &'c mut Cx<'a>,
@@ -28,7 +64,7 @@ impl<'de> DeserializeSeed<'de> for BodySeed<'_, '_> {
 }
 
 impl BodySeed<'_, '_> {
-    fn not_an_object(self, what: &str) {
+    fn not_an_object(self, what: &'static str) {
         self.cx.push(
             Kind::MalformedBody,
             "",
@@ -67,35 +103,7 @@ impl<'de> Visitor<'de> for BodySeed<'_, '_> {
         Ok(())
     }
 
-    fn visit_str<E: de::Error>(self, _: &str) -> Result<(), E> {
-        self.not_an_object("string");
-        Ok(())
-    }
-
-    fn visit_bool<E: de::Error>(self, _: bool) -> Result<(), E> {
-        self.not_an_object("boolean");
-        Ok(())
-    }
-
-    fn visit_i64<E: de::Error>(self, _: i64) -> Result<(), E> {
-        self.not_an_object("number");
-        Ok(())
-    }
-
-    fn visit_u64<E: de::Error>(self, _: u64) -> Result<(), E> {
-        self.not_an_object("number");
-        Ok(())
-    }
-
-    fn visit_f64<E: de::Error>(self, _: f64) -> Result<(), E> {
-        self.not_an_object("number");
-        Ok(())
-    }
-
-    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
-        self.not_an_object("null");
-        Ok(())
-    }
+    scalars_are_not_objects!(not_an_object);
 }
 
 /// What only the top level of a body has.
@@ -691,33 +699,5 @@ impl<'de> Visitor<'de> for ItemSeed<'_, '_, '_> {
         Ok(())
     }
 
-    fn visit_str<E: de::Error>(self, _: &str) -> Result<(), E> {
-        self.not_object("string");
-        Ok(())
-    }
-
-    fn visit_bool<E: de::Error>(self, _: bool) -> Result<(), E> {
-        self.not_object("boolean");
-        Ok(())
-    }
-
-    fn visit_i64<E: de::Error>(self, _: i64) -> Result<(), E> {
-        self.not_object("number");
-        Ok(())
-    }
-
-    fn visit_u64<E: de::Error>(self, _: u64) -> Result<(), E> {
-        self.not_object("number");
-        Ok(())
-    }
-
-    fn visit_f64<E: de::Error>(self, _: f64) -> Result<(), E> {
-        self.not_object("number");
-        Ok(())
-    }
-
-    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
-        self.not_object("null");
-        Ok(())
-    }
+    scalars_are_not_objects!(not_object);
 }
