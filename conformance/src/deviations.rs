@@ -404,13 +404,13 @@ impl<'a> Matcher<'a> {
             };
             if a.expires < self.deviations.today {
                 s.expired.push(note(format!(
-                    "expired deviation ({}): it expired on {}, so it accepts nothing; {} no longer accepted",
+                    "expired deviation ({}): it expired on {} and accepts nothing; renew or remove it ({} matched in this run)",
                     d.selector,
                     a.expires,
                     if matched == 1 {
-                        "1 finding is".to_string()
+                        "1 finding".to_string()
                     } else {
-                        format!("{matched} findings are")
+                        format!("{matched} findings")
                     }
                 )));
             } else if matched == 0

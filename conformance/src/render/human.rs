@@ -7,8 +7,30 @@ use crate::coverage::{CoverageReport, EndpointCoverage, MethodCounts};
 use crate::deviations::{CheckedFinding, DeviationSummary};
 use crate::replay::{ItemSource, ReplayOutcome};
 use payple_types::doc_sample::Repair;
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
+
+/// Text from bodies and files with control characters written as escapes, so that no key or
+/// message can move the cursor or colour the terminal.
+pub(super) fn clean(s: &str) -> Cow<'_, str> {
+    if !s.chars().any(char::is_control) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if c.is_control() => {
+                let _ = write!(out, "\\u{{{:x}}}", u32::from(c));
+            }
+            c => out.push(c),
+        }
+    }
+    Cow::Owned(out)
+}
 
 fn finding_line(out: &mut String, indent: &str, f: &CheckedFinding, style: Style) {
     let d = &f.finding;
@@ -22,20 +44,24 @@ fn finding_line(out: &mut String, indent: &str, f: &CheckedFinding, style: Style
         "{indent}{accepted}{} {} {}: {}",
         style.severity(d.severity.as_str()),
         d.kind,
-        pointer(&d.pointer),
-        d.message
+        clean(pointer(&d.pointer)),
+        clean(&d.message)
     );
     if let Some(a) = &f.accepted {
         let _ = write!(
             out,
             " (accepted until {}: {}; {})",
-            a.expires, a.reason, a.link
+            a.expires,
+            clean(&a.reason),
+            clean(&a.link)
         );
     } else if let Some(a) = &f.expired_deviation {
         let _ = write!(
             out,
             " (deviation expired on {}: {}; {})",
-            a.expires, a.reason, a.link
+            a.expires,
+            clean(&a.reason),
+            clean(&a.link)
         );
     }
     out.push('\n');
@@ -46,9 +72,9 @@ fn deviation_lines(out: &mut String, s: &DeviationSummary, style: Style) {
         let _ = writeln!(
             out,
             "{}: {}: {}",
-            n.at,
+            clean(&n.at),
             style.severity("warning"),
-            n.message
+            clean(&n.message)
         );
     }
 }
@@ -135,9 +161,9 @@ pub(super) fn replay(outcome: &ReplayOutcome, style: Style) -> String {
                 ItemSource::Sample => "sample",
             };
             let part = r.part.map(|p| format!(" ({p})")).unwrap_or_default();
-            let _ = writeln!(out, "  {verdict} {source} {}{part}", r.name);
+            let _ = writeln!(out, "  {verdict} {source} {}{part}", clean(&r.name));
             if let Some(e) = &r.error {
-                let _ = writeln!(out, "    {} {e}", style.severity("error"));
+                let _ = writeln!(out, "    {} {}", style.severity("error"), clean(e));
             }
             for s in &r.secrets {
                 let at = match &s.pointer {
@@ -162,7 +188,7 @@ pub(super) fn replay(outcome: &ReplayOutcome, style: Style) -> String {
                     "    {} {} {}: reported but not in the expect list",
                     style.paint("31", "unexpected"),
                     u.kind,
-                    pointer(&u.pointer)
+                    clean(pointer(&u.pointer))
                 );
             }
             for m in &r.missing {
@@ -171,7 +197,7 @@ pub(super) fn replay(outcome: &ReplayOutcome, style: Style) -> String {
                     "    {} {} {}: expected but not reported",
                     style.paint("31", "missing"),
                     m.kind,
-                    pointer(&m.pointer)
+                    clean(pointer(&m.pointer))
                 );
             }
         }
@@ -328,7 +354,13 @@ pub(super) fn coverage(report: &CoverageReport, style: Style) -> String {
         }
     }
     for u in &report.unreadable {
-        let _ = writeln!(out, "{}: {} {}", u.name, style.severity("error"), u.error);
+        let _ = writeln!(
+            out,
+            "{}: {} {}",
+            clean(&u.name),
+            style.severity("error"),
+            clean(&u.error)
+        );
     }
     let t = &report.totals;
     let s = &report.sources;
