@@ -316,7 +316,7 @@ pub struct DeviationNote {
 pub struct DeviationSummary {
     /// The file read, `null` when there was none.
     pub file: Option<String>,
-    /// The date expiry was judged against.
+    /// The date expiry was judged against (only when the file has entries).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub today: Option<Date>,
     /// Findings accepted in this run.
@@ -387,7 +387,7 @@ impl<'a> Matcher<'a> {
     pub fn summary(&self) -> DeviationSummary {
         let mut s = DeviationSummary {
             file: self.deviations.file.clone(),
-            today: self.deviations.file.as_ref().map(|_| self.deviations.today),
+            today: (!self.deviations.entries.is_empty()).then_some(self.deviations.today),
             accepted: self.accepted,
             ..DeviationSummary::default()
         };

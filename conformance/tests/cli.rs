@@ -300,17 +300,3 @@ fn schemas_are_written_for_every_endpoint_part() {
     .unwrap();
     assert!(schema.is_object());
 }
-
-#[test]
-fn snapshot_replay_of_shipped_recordings_human() {
-    let o = run(&["replay", "recordings/"]);
-    assert_eq!(code(&o), 0, "{}", text(&o));
-    insta::assert_snapshot!(String::from_utf8(o.stdout).unwrap());
-}
-
-#[test]
-fn snapshot_replay_of_shipped_recordings_json() {
-    let o = run(&["replay", "--format", "json", "recordings/"]);
-    assert_eq!(code(&o), 0, "{}", text(&o));
-    insta::assert_snapshot!(String::from_utf8(o.stdout).unwrap());
-}

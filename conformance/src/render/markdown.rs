@@ -173,13 +173,8 @@ fn deviation_section(out: &mut String, s: &DeviationSummary, heading: &str) {
     for n in s.unused.iter().chain(&s.expired) {
         let _ = writeln!(
             out,
-            "- **warning** {} {}: {} Reason: {} ({}), expires {}.",
+            "- **warning** {}: {}. Reason: {} ({}); expires {}.",
             md_code(&n.at),
-            if s.unused.contains(n) {
-                "unused"
-            } else {
-                "expired"
-            },
             md_text(&n.message),
             md_text(&n.reason),
             link("link", &n.link),
