@@ -146,7 +146,9 @@ fn main() -> ExitCode {
     match run(cli) {
         Ok(code) => ExitCode::from(code),
         Err(Fatal(message)) => {
-            eprintln!("payple-conformance: error: {message}");
+            for line in message.lines() {
+                eprintln!("payple-conformance: error: {line}");
+            }
             ExitCode::from(2)
         }
     }
