@@ -2,6 +2,8 @@
 
 #![allow(clippy::unwrap_used)]
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
@@ -299,4 +301,25 @@ fn schemas_are_written_for_every_endpoint_part() {
     )
     .unwrap();
     assert!(schema.is_object());
+}
+
+#[test]
+fn default_replay_with_samples_in_markdown_and_junit() {
+    let o = run(&["replay", "--format", "markdown"]);
+    assert_eq!(code(&o), 0, "{}", text(&o));
+    let md = String::from_utf8(o.stdout).unwrap();
+    assert!(md.starts_with("## payple-conformance replay\n"), "{md}");
+    assert!(
+        md.contains("sample `cpay.result_inquiry#card_response`"),
+        "{md}"
+    );
+    assert!(md.contains(": doc defect | `missing_comma` |"), "{md}");
+    let o = run(&["replay", "--format", "junit"]);
+    assert_eq!(code(&o), 0, "{}", text(&o));
+    let xml = String::from_utf8(o.stdout).unwrap();
+    common::check_junit(&xml);
+    assert!(
+        xml.contains("name=\"cpay.result_inquiry#card_response (response): expected findings\"")
+    );
+    assert!(!xml.contains("<failure"));
 }
