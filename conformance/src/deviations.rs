@@ -727,6 +727,30 @@ mod tests {
     }
 
     #[test]
+    fn an_absent_default_file_or_a_comment_only_file_means_no_deviations() {
+        let today: Date = "2026-06-01".parse().unwrap();
+        let d = Deviations::load(Path::new("/no/such/file.yaml"), "x.yaml", false, today).unwrap();
+        assert!(d.entries.is_empty() && d.file.is_none());
+        let e = Deviations::load(Path::new("/no/such/file.yaml"), "x.yaml", true, today);
+        assert!(
+            e.unwrap_err()
+                .to_string()
+                .starts_with("x.yaml: cannot read")
+        );
+        let d = Deviations::parse("# only a comment\n\n", "c.yaml", today).unwrap();
+        assert!(d.entries.is_empty());
+        assert_eq!(d.file.as_deref(), Some("c.yaml"));
+    }
+
+    #[test]
+    fn the_shipped_file_parses_and_has_no_entries() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("deviations.yaml");
+        let today: Date = "2026-06-01".parse().unwrap();
+        let d = Deviations::load(&path, "deviations.yaml", true, today).unwrap();
+        assert!(d.entries.is_empty());
+    }
+
+    #[test]
     fn unix_days_to_dates() {
         assert_eq!(Date::from_unix_days(0).to_string(), "1970-01-01");
         assert_eq!(Date::from_unix_days(19_782).to_string(), "2024-02-29");
