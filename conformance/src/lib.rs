@@ -7,20 +7,163 @@
 //! * [`replay`] validates recorded exchanges ([`recording::Recording`], one JSON file per
 //!   exchange) and the documented samples of the spec against the findings each is expected to
 //!   produce, and refuses recordings that still hold a secret ([`secrets`]);
-//! * [`render`] turns reports into human or JSON text;
+//! * [`coverage`] measures which documented fields and result codes the recordings (and
+//!   samples) exercise, per endpoint and payment method;
+//! * [`deviations`] reads the accepted-deviations file and applies it to findings;
+//! * [`render`] turns reports into human, JSON, Markdown or JUnit XML text;
 //! * [`fsio`] reads with a size cap and writes files atomically.
 //!
 //! The `payple-conformance` binary is a thin command line over these functions.
 
 #![forbid(unsafe_code)]
 
+pub mod coverage;
+pub mod deviations;
 pub mod fsio;
 pub mod recording;
 pub mod render;
 pub mod replay;
 pub mod secrets;
 
+use deviations::{CheckedFinding, DeviationSummary, Deviations, Matcher};
 use payple_types::{EndpointSpec, Part, Report};
+use serde::Serialize;
+use serde_json::Value;
+
+/// The payment method of a body: the value of its endpoint's `payment_method_field`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PaymentMethod {
+    /// `card`.
+    Card,
+    /// `transfer`.
+    Transfer,
+    /// Any other value.
+    Other,
+    /// The endpoint has no payment-method field, the body lacks it, or the body is not a
+    /// JSON object.
+    Unspecified,
+}
+
+impl PaymentMethod {
+    /// Every method, in report order.
+    pub const ALL: [PaymentMethod; 4] = [
+        PaymentMethod::Card,
+        PaymentMethod::Transfer,
+        PaymentMethod::Other,
+        PaymentMethod::Unspecified,
+    ];
+
+    /// `card`, `transfer`, `other` or `unspecified`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PaymentMethod::Card => "card",
+            PaymentMethod::Transfer => "transfer",
+            PaymentMethod::Other => "other",
+            PaymentMethod::Unspecified => "unspecified",
+        }
+    }
+
+    /// The method of a parsed body of `ep`.
+    pub fn of_value(ep: &EndpointSpec, body: &Value) -> PaymentMethod {
+        let Some(field) = ep.payment_method_field else {
+            return PaymentMethod::Unspecified;
+        };
+        match body.as_object().and_then(|o| o.get(field)) {
+            None => PaymentMethod::Unspecified,
+            Some(Value::String(s)) if s == "card" => PaymentMethod::Card,
+            Some(Value::String(s)) if s == "transfer" => PaymentMethod::Transfer,
+            Some(_) => PaymentMethod::Other,
+        }
+    }
+
+    /// The method of a raw body of `ep` (`unspecified` when it is not a JSON object within
+    /// the size cap).
+    pub fn of_bytes(ep: &EndpointSpec, body: &[u8]) -> PaymentMethod {
+        if ep.payment_method_field.is_none() || body.len() > payple_types::MAX_BODY_BYTES {
+            return PaymentMethod::Unspecified;
+        }
+        match serde_json::from_slice::<Value>(body) {
+            Ok(v) => PaymentMethod::of_value(ep, &v),
+            Err(_) => PaymentMethod::Unspecified,
+        }
+    }
+}
+
+impl std::fmt::Display for PaymentMethod {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The outcome of `validate`: the validator's report with deviations applied.
+#[derive(Debug, Clone, Serialize)]
+pub struct ValidateOutcome {
+    /// Endpoint id.
+    pub endpoint: String,
+    /// `request` or `response`.
+    pub part: &'static str,
+    /// The file validated (as given), or `-` for standard input.
+    pub input: String,
+    /// The body's payment method.
+    pub payment_method: PaymentMethod,
+    /// Every finding, in body order, with its accepted deviation if any.
+    pub findings: Vec<CheckedFinding>,
+    /// What the deviations file says about this run.
+    pub deviations: DeviationSummary,
+}
+
+impl ValidateOutcome {
+    /// Applies `deviations` to `report` of the body `input` of payment method `method`.
+    pub fn new(
+        report: Report,
+        input: String,
+        payment_method: PaymentMethod,
+        deviations: &Deviations,
+    ) -> Self {
+        let mut findings: Vec<CheckedFinding> = report
+            .findings
+            .into_iter()
+            .map(CheckedFinding::new)
+            .collect();
+        let mut matcher = Matcher::new(deviations);
+        matcher.apply(&report.endpoint, &mut findings);
+        ValidateOutcome {
+            endpoint: report.endpoint,
+            part: report.part,
+            input,
+            payment_method,
+            findings,
+            deviations: matcher.summary(),
+        }
+    }
+
+    /// Error-severity findings that are not accepted.
+    pub fn errors(&self) -> usize {
+        self.findings.iter().filter(|f| f.counts_as_error()).count()
+    }
+
+    /// Warning-severity findings that are not accepted.
+    pub fn warnings(&self) -> usize {
+        self.findings
+            .iter()
+            .filter(|f| f.counts_as_warning())
+            .count()
+    }
+
+    /// Accepted findings.
+    pub fn accepted(&self) -> usize {
+        self.findings
+            .iter()
+            .filter(|f| f.accepted.is_some())
+            .count()
+    }
+
+    /// 0 without an error-severity finding (accepted ones aside), else 1.
+    pub fn exit_code(&self) -> u8 {
+        if self.errors() == 0 { 0 } else { 1 }
+    }
+}
 
 /// Validates `body` (bytes as received) against one part of `ep`, then removes from the
 /// report's text any card number the body holds, so that no output repeats it.

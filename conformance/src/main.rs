@@ -2,8 +2,10 @@
 //! samples, list endpoints and write JSON Schemas. See the crate README.
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use payple_conformance::render::{self, Format, Style};
-use payple_conformance::{fsio, replay};
+use payple_conformance::coverage::{self, CoverageOptions};
+use payple_conformance::deviations::{self, Date, Deviations};
+use payple_conformance::render::{self, Format, ListFormat, Style};
+use payple_conformance::{PaymentMethod, ValidateOutcome, fsio, replay};
 use payple_types::Part;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -14,7 +16,7 @@ use std::process::ExitCode;
     name = "payple-conformance",
     version,
     about = "Check Payple traffic against the payple-spec contract",
-    long_about = "Check Payple traffic against the payple-spec contract.\n\nExit codes: 0 conforming (no error finding; every recording as expected), 1 error findings or failed recordings, 2 usage, I/O or internal error."
+    long_about = "Check Payple traffic against the payple-spec contract.\n\nExit codes: 0 conforming (no error finding that is not an accepted deviation; every recording as expected; coverage at least --min), 1 error findings, failed recordings or coverage below --min, 2 usage, I/O, deviations-file or internal error, or an unreadable recording."
 )]
 struct Cli {
     #[command(subcommand)]
@@ -35,6 +37,8 @@ enum Command {
         file: Option<PathBuf>,
         #[command(flatten)]
         output: OutputArgs,
+        #[command(flatten)]
+        deviations: DeviationArgs,
     },
     /// Replay recordings (files or directories) against their expected findings. Without a
     /// path: every recording under recordings/ plus every documented sample of the spec.
@@ -43,12 +47,31 @@ enum Command {
         paths: Vec<PathBuf>,
         #[command(flatten)]
         output: OutputArgs,
+        #[command(flatten)]
+        deviations: DeviationArgs,
+    },
+    /// Which documented fields (per payment method) and result codes the recordings
+    /// exercise, per endpoint. Without a path: the recordings under recordings/.
+    Coverage {
+        /// Recording files or directories (searched recursively for *.json).
+        paths: Vec<PathBuf>,
+        /// Count the documented samples of the spec as well.
+        #[arg(long)]
+        include_samples: bool,
+        /// Only this endpoint (repeatable).
+        #[arg(long = "endpoint", value_name = "ID")]
+        endpoints: Vec<String>,
+        /// Fail (exit 1) when an endpoint's coverage is below PERCENT.
+        #[arg(long, value_name = "PERCENT", value_parser = parse_percent)]
+        min: Option<f64>,
+        #[command(flatten)]
+        output: OutputArgs,
     },
     /// List the endpoints: id, service, English and Korean titles.
     Endpoints {
         /// Output format.
-        #[arg(long, value_enum, default_value_t = Format::Human)]
-        format: Format,
+        #[arg(long, value_enum, default_value_t = ListFormat::Human)]
+        format: ListFormat,
     },
     /// Write every endpoint's request and response JSON Schema to DIR/<id>.<part>.schema.json.
     Schemas {
@@ -66,6 +89,38 @@ struct OutputArgs {
     /// Write the report to FILE (atomically) instead of standard output.
     #[arg(long, value_name = "FILE")]
     output: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+struct DeviationArgs {
+    /// Accepted-deviations file [default: conformance/deviations.yaml of the repository;
+    /// a missing default file means no deviations].
+    #[arg(long, value_name = "FILE")]
+    deviations: Option<PathBuf>,
+    /// The date deviations expire against, instead of today's (UTC) date.
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
+    today: Option<Date>,
+}
+
+fn parse_date(s: &str) -> Result<Date, String> {
+    s.parse()
+}
+
+fn parse_percent(s: &str) -> Result<f64, String> {
+    match s.trim_end_matches('%').parse::<f64>() {
+        Ok(p) if (0.0..=100.0).contains(&p) => Ok(p),
+        _ => Err(format!("`{s}` is not a percentage between 0 and 100")),
+    }
+}
+
+fn load_deviations(args: &DeviationArgs) -> Result<Deviations, Fatal> {
+    let today = args.today.unwrap_or_else(Date::today);
+    let (path, required) = match &args.deviations {
+        Some(p) => (p.clone(), true),
+        None => (deviations::default_path(), false),
+    };
+    let shown = replay::display_path(&path);
+    Deviations::load(&path, &shown, required, today).map_err(|e| Fatal(e.to_string()))
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -91,7 +146,9 @@ fn main() -> ExitCode {
     match run(cli) {
         Ok(code) => ExitCode::from(code),
         Err(Fatal(message)) => {
-            eprintln!("payple-conformance: error: {message}");
+            for line in message.lines() {
+                eprintln!("payple-conformance: error: {line}");
+            }
             ExitCode::from(2)
         }
     }
@@ -131,16 +188,33 @@ fn run(cli: Cli) -> Result<u8, Fatal> {
             part,
             file,
             output,
+            deviations,
         } => {
             let ep = payple_conformance::find_endpoint(&endpoint).map_err(Fatal)?;
+            let deviations = load_deviations(&deviations)?;
             let body = fsio::read_body(file.as_deref()).map_err(Fatal)?;
             let report = payple_conformance::validate_input(ep, part.into(), &body);
-            let text = render::validate(&report, output.format, style_for(&output));
+            let input = match &file {
+                Some(p) if p.as_os_str() != "-" => replay::display_path(p),
+                _ => "-".to_string(),
+            };
+            let outcome = ValidateOutcome::new(
+                report,
+                input,
+                PaymentMethod::of_bytes(ep, &body),
+                &deviations,
+            );
+            let text = render::validate(&outcome, output.format, style_for(&output));
             emit(&text, output.output.as_deref())?;
-            Ok(if report.is_valid() { 0 } else { 1 })
+            Ok(outcome.exit_code())
         }
-        Command::Replay { paths, output } => {
-            let outcome = replay::replay(&paths);
+        Command::Replay {
+            paths,
+            output,
+            deviations,
+        } => {
+            let deviations = load_deviations(&deviations)?;
+            let outcome = replay::replay(&paths, &deviations);
             let text = render::replay(&outcome, output.format, style_for(&output));
             emit(&text, output.output.as_deref())?;
             for r in &outcome.results {
@@ -149,6 +223,29 @@ fn run(cli: Cli) -> Result<u8, Fatal> {
                 }
             }
             Ok(outcome.exit_code())
+        }
+        Command::Coverage {
+            paths,
+            include_samples,
+            endpoints,
+            min,
+            output,
+        } => {
+            for id in &endpoints {
+                payple_conformance::find_endpoint(id).map_err(Fatal)?;
+            }
+            let report = coverage::coverage(&CoverageOptions {
+                paths,
+                include_samples,
+                endpoints,
+                min_percent: min,
+            });
+            let text = render::coverage(&report, output.format, style_for(&output));
+            emit(&text, output.output.as_deref())?;
+            for u in &report.unreadable {
+                eprintln!("payple-conformance: error: {}", u.error);
+            }
+            Ok(report.exit_code())
         }
         Command::Endpoints { format } => {
             emit(&render::endpoints(payple_types::endpoints(), format), None)?;

@@ -1,9 +1,11 @@
 //! Replaying recordings and documented samples against their expected findings.
 
+use crate::PaymentMethod;
+use crate::deviations::{CheckedFinding, DeviationSummary, Deviations, Matcher};
 use crate::recording::{self, ExpectedFinding};
 use crate::secrets::{self, SecretHit};
-use payple_types::doc_sample::{Repair, validate_sample};
-use payple_types::{Finding, Report, Severity, endpoints};
+use payple_types::doc_sample::{Repair, repair, validate_sample};
+use payple_types::{Report, endpoints};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -29,11 +31,14 @@ pub struct ReplayResult {
     pub endpoint: Option<String>,
     /// `request` or `response` (`null` when the recording could not be read).
     pub part: Option<&'static str>,
-    /// Exactly the expected findings, and no secret.
+    /// The payment method of the validated body: the value of the endpoint's payment-method
+    /// field (`card`, `transfer`, `other` for any other value), or `unspecified`.
+    pub payment_method: PaymentMethod,
+    /// Exactly the expected findings (accepted deviations aside), and no secret.
     pub passed: bool,
-    /// Every finding of the validator.
-    pub findings: Vec<Finding>,
-    /// Findings reported but not expected.
+    /// Every finding of the validator, with its accepted deviation if any.
+    pub findings: Vec<CheckedFinding>,
+    /// Findings reported but neither expected nor accepted.
     pub unexpected: Vec<ExpectedFinding>,
     /// Findings expected but not reported.
     pub missing: Vec<ExpectedFinding>,
@@ -58,10 +63,12 @@ pub struct Totals {
     pub passed: usize,
     /// Items that did not.
     pub failed: usize,
-    /// Error-severity findings and secrets over every item.
+    /// Error-severity findings (not accepted) and secrets over every item.
     pub errors: usize,
-    /// Warning-severity findings over every item.
+    /// Warning-severity findings (not accepted) over every item.
     pub warnings: usize,
+    /// Findings accepted by the deviations file.
+    pub accepted: usize,
     /// Recording files that could not be read.
     pub unreadable: usize,
 }
@@ -73,6 +80,8 @@ pub struct ReplayOutcome {
     pub results: Vec<ReplayResult>,
     /// Counts.
     pub totals: Totals,
+    /// Accepted findings, unused and expired entries of the deviations file.
+    pub deviations: DeviationSummary,
 }
 
 impl ReplayResult {
@@ -83,6 +92,7 @@ impl ReplayResult {
             name,
             endpoint: None,
             part: None,
+            payment_method: PaymentMethod::Unspecified,
             passed: false,
             findings: Vec::new(),
             unexpected: Vec::new(),
@@ -94,8 +104,42 @@ impl ReplayResult {
     }
 }
 
+impl ReplayResult {
+    /// Marks accepted findings, drops them from `unexpected` and decides `passed`.
+    fn accept(&mut self, matcher: &mut Matcher<'_>) {
+        let Some(endpoint) = self.endpoint.clone() else {
+            return;
+        };
+        matcher.apply(&endpoint, &mut self.findings);
+        let mut accepted: BTreeMap<(String, String), usize> = BTreeMap::new();
+        for f in self.findings.iter().filter(|f| f.accepted.is_some()) {
+            *accepted
+                .entry((f.finding.kind.to_string(), f.finding.pointer.clone()))
+                .or_default() += 1;
+        }
+        self.unexpected.retain(
+            |u| match accepted.get_mut(&(u.kind.clone(), u.pointer.clone())) {
+                Some(n) if *n > 0 => {
+                    *n -= 1;
+                    false
+                }
+                _ => true,
+            },
+        );
+        self.passed = self.error.is_none()
+            && self.unexpected.is_empty()
+            && self.missing.is_empty()
+            && self.secrets.is_empty();
+    }
+}
+
 impl ReplayOutcome {
-    fn new(results: Vec<ReplayResult>) -> Self {
+    /// Applies `deviations` to every result, then counts.
+    pub fn new(mut results: Vec<ReplayResult>, deviations: &Deviations) -> Self {
+        let mut matcher = Matcher::new(deviations);
+        for r in &mut results {
+            r.accept(&mut matcher);
+        }
         let mut t = Totals::default();
         for r in &results {
             match r.source {
@@ -110,15 +154,21 @@ impl ReplayOutcome {
                 t.failed += 1;
             }
             for f in &r.findings {
-                match f.severity {
-                    Severity::Error => t.errors += 1,
-                    Severity::Warning => t.warnings += 1,
-                    Severity::Info => {}
+                if f.accepted.is_some() {
+                    t.accepted += 1;
+                } else if f.counts_as_error() {
+                    t.errors += 1;
+                } else if f.counts_as_warning() {
+                    t.warnings += 1;
                 }
             }
             t.errors += r.secrets.len();
         }
-        ReplayOutcome { results, totals: t }
+        ReplayOutcome {
+            results,
+            totals: t,
+            deviations: matcher.summary(),
+        }
     }
 
     /// 0 when everything passed, 1 when an item failed, 2 when a recording could not be read.
@@ -174,8 +224,13 @@ pub fn replay_file(path: &Path, name: String) -> ReplayResult {
         name,
         endpoint: Some(loaded.endpoint.id.to_string()),
         part: Some(loaded.part.as_str()),
+        payment_method: PaymentMethod::of_bytes(loaded.endpoint, &loaded.body),
         passed: unexpected.is_empty() && missing.is_empty() && scan.hits.is_empty(),
-        findings: report.findings,
+        findings: report
+            .findings
+            .into_iter()
+            .map(CheckedFinding::new)
+            .collect(),
         unexpected,
         missing,
         secrets: scan.hits,
@@ -206,8 +261,15 @@ pub fn replay_samples() -> Vec<ReplayResult> {
                 name: format!("{}#{}", ep.id, s.id),
                 endpoint: Some(ep.id.to_string()),
                 part: Some(s.part.as_str()),
+                payment_method: repair(s.raw)
+                    .map(|r| PaymentMethod::of_value(ep, &r.value))
+                    .unwrap_or(PaymentMethod::Unspecified),
                 passed: unexpected.is_empty() && missing.is_empty(),
-                findings: report.findings,
+                findings: report
+                    .findings
+                    .into_iter()
+                    .map(CheckedFinding::new)
+                    .collect(),
                 unexpected,
                 missing,
                 secrets: Vec::new(),
@@ -230,7 +292,11 @@ pub fn display_path(path: &Path) -> String {
 }
 
 /// Every `*.json` file under `dir`, recursively, sorted; unreadable directories are errors.
-fn collect_json(dir: &Path, out: &mut Vec<PathBuf>, errors: &mut Vec<(PathBuf, String)>) {
+pub(crate) fn collect_json(
+    dir: &Path,
+    out: &mut Vec<PathBuf>,
+    errors: &mut Vec<(PathBuf, String)>,
+) {
     let entries = match std::fs::read_dir(dir) {
         Ok(e) => e,
         Err(e) => {
@@ -274,35 +340,46 @@ pub fn replay_paths(paths: &[PathBuf]) -> Vec<ReplayResult> {
     results
 }
 
-/// The repository's `recordings/` directory: `./recordings`, else the nearest ancestor of the
-/// current directory holding both `recordings/` and `spec/`, else the one next to this crate.
-pub fn find_recordings_dir() -> Option<PathBuf> {
+/// The repository's root: `.` when it holds `recordings/`, else the nearest ancestor of the
+/// current directory holding both `recordings/` and `spec/`, else the parent of this crate.
+pub fn find_repo_root() -> Option<PathBuf> {
     if let Ok(cwd) = std::env::current_dir() {
-        let here = cwd.join("recordings");
-        if here.is_dir() {
-            return Some(PathBuf::from("recordings"));
+        if cwd.join("recordings").is_dir() {
+            return Some(PathBuf::from("."));
         }
         for dir in cwd.ancestors().skip(1) {
             if dir.join("recordings").is_dir() && dir.join("spec").is_dir() {
-                return Some(dir.join("recordings"));
+                return Some(dir.to_path_buf());
             }
         }
     }
-    let fallback = Path::new(env!("CARGO_MANIFEST_DIR")).join("../recordings");
-    fallback.is_dir().then_some(fallback)
+    let fallback = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    fallback.join("recordings").is_dir().then_some(fallback)
+}
+
+/// The repository's `recordings/` directory: `./recordings`, else the nearest ancestor of the
+/// current directory holding both `recordings/` and `spec/`, else the one next to this crate.
+pub fn find_recordings_dir() -> Option<PathBuf> {
+    find_repo_root().map(|root| {
+        if root == Path::new(".") {
+            PathBuf::from("recordings")
+        } else {
+            root.join("recordings")
+        }
+    })
 }
 
 /// Replays `paths`, or with none every recording of the repository plus every documented
-/// sample.
-pub fn replay(paths: &[PathBuf]) -> ReplayOutcome {
+/// sample; findings matched by `deviations` are accepted.
+pub fn replay(paths: &[PathBuf], deviations: &Deviations) -> ReplayOutcome {
     if paths.is_empty() {
         let mut results = match find_recordings_dir() {
             Some(dir) => replay_paths(&[dir]),
             None => Vec::new(),
         };
         results.extend(replay_samples());
-        ReplayOutcome::new(results)
+        ReplayOutcome::new(results, deviations)
     } else {
-        ReplayOutcome::new(replay_paths(paths))
+        ReplayOutcome::new(replay_paths(paths), deviations)
     }
 }

@@ -2,6 +2,8 @@
 
 #![allow(clippy::unwrap_used)]
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
@@ -302,15 +304,22 @@ fn schemas_are_written_for_every_endpoint_part() {
 }
 
 #[test]
-fn snapshot_replay_of_shipped_recordings_human() {
-    let o = run(&["replay", "recordings/"]);
+fn default_replay_with_samples_in_markdown_and_junit() {
+    let o = run(&["replay", "--format", "markdown"]);
     assert_eq!(code(&o), 0, "{}", text(&o));
-    insta::assert_snapshot!(String::from_utf8(o.stdout).unwrap());
-}
-
-#[test]
-fn snapshot_replay_of_shipped_recordings_json() {
-    let o = run(&["replay", "--format", "json", "recordings/"]);
+    let md = String::from_utf8(o.stdout).unwrap();
+    assert!(md.starts_with("## payple-conformance replay\n"), "{md}");
+    assert!(
+        md.contains("sample `cpay.result_inquiry#card_response`"),
+        "{md}"
+    );
+    assert!(md.contains(": doc defect | `missing_comma` |"), "{md}");
+    let o = run(&["replay", "--format", "junit"]);
     assert_eq!(code(&o), 0, "{}", text(&o));
-    insta::assert_snapshot!(String::from_utf8(o.stdout).unwrap());
+    let xml = String::from_utf8(o.stdout).unwrap();
+    common::check_junit(&xml);
+    assert!(
+        xml.contains("name=\"cpay.result_inquiry#card_response (response): expected findings\"")
+    );
+    assert!(!xml.contains("<failure"));
 }

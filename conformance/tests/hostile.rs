@@ -1,0 +1,320 @@
+//! Hostile input at the command line: bodies (from a file and from standard input) and
+//! recordings that are empty, HTML, truncated, BOM-prefixed, not UTF-8, oversized, deeply
+//! nested, arrays or full of duplicate keys. Every one must end in a finding or a clear
+//! error, never in a panic (exit 101) or a crash (a signal).
+
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use common::{code, run, run_stdin_counted, text};
+use payple_types::MAX_BODY_BYTES;
+use std::path::Path;
+
+const ENDPOINT: [&str; 3] = ["validate", "--endpoint", "cpay.result_inquiry"];
+
+/// Name, body, and what the malformed_body message must say.
+fn hostile_bodies() -> Vec<(&'static str, Vec<u8>, &'static str)> {
+    let mut oversized = b"{\"PCD_PAY_MSG\":\"".to_vec();
+    oversized.resize(MAX_BODY_BYTES + 100, b'x');
+    oversized.extend_from_slice(b"\"}");
+    vec![
+        ("empty", Vec::new(), "the body is empty"),
+        ("blank", b" \r\n\t ".to_vec(), "the body is empty"),
+        (
+            "html error page",
+            b"<!DOCTYPE html>\n<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center><hr><center>nginx</center></body></html>\n".to_vec(),
+            "HTML or XML",
+        ),
+        (
+            "truncated json",
+            br#"{"PCD_PAY_RST":"success","PCD_PAY_CODE":"PCH"#.to_vec(),
+            "not valid JSON",
+        ),
+        (
+            "utf-8 bom",
+            b"\xEF\xBB\xBF{\"PCD_PAY_RST\":\"error\",\"PCD_PAY_CODE\":\"PCHK9997\",\"PCD_PAY_MSG\":\"x\"}".to_vec(),
+            "byte-order mark",
+        ),
+        (
+            "invalid utf-8",
+            b"{\"PCD_PAY_RST\":\"\xff\xfe\",\"PCD_PAY_CODE\":\"PCHK9997\"}".to_vec(),
+            "not valid UTF-8",
+        ),
+        ("over the cap", oversized, "more than the 4194304-byte cap"),
+        (
+            "10000-deep arrays",
+            [vec![b'['; 10_000], vec![b']'; 10_000]].concat(),
+            "not valid JSON",
+        ),
+        (
+            "10000-deep objects",
+            [b"{\"a\":".repeat(10_000), b"1".to_vec(), vec![b'}'; 10_000]].concat(),
+            "not valid JSON",
+        ),
+        ("top-level array", br#"[{"PCD_PAY_RST":"error"}]"#.to_vec(), "not an object"),
+        ("top-level string", br#""PCD_PAY_RST""#.to_vec(), "not an object"),
+        ("nul bytes", b"\0\0\0\0".to_vec(), "not valid JSON"),
+    ]
+}
+
+fn assert_malformed(o: &std::process::Output, name: &str, says: &str) {
+    let all = text(o);
+    assert_ne!(code(o), 101, "{name}: panic\n{all}");
+    assert_eq!(code(o), 1, "{name}\n{all}");
+    assert!(
+        all.contains("error malformed_body (body): "),
+        "{name}\n{all}"
+    );
+    assert!(all.contains(says), "{name}: want `{says}`\n{all}");
+}
+
+#[test]
+fn hostile_bodies_from_a_file_and_from_stdin_are_malformed_bodies() {
+    let dir = tempfile::tempdir().unwrap();
+    for (i, (name, body, says)) in hostile_bodies().into_iter().enumerate() {
+        let path = dir.path().join(format!("body{i}"));
+        std::fs::write(&path, &body).unwrap();
+        let mut args = ENDPOINT.to_vec();
+        args.push(path.to_str().unwrap());
+        assert_malformed(&run(&args), name, says);
+        let (o, _) = run_stdin_counted(&ENDPOINT, body.clone());
+        assert_malformed(&o, name, says);
+        // Every format survives the same input.
+        for format in ["json", "markdown", "junit"] {
+            let mut args = ENDPOINT.to_vec();
+            args.extend(["--format", format, path.to_str().unwrap()]);
+            let o = run(&args);
+            assert_eq!(code(&o), 1, "{name} {format}: {}", text(&o));
+            assert!(text(&o).contains("malformed_body"), "{name} {format}");
+        }
+    }
+}
+
+#[test]
+fn duplicate_keys_keep_the_last_value_silently() {
+    // serde_json keeps the last of duplicate keys and the validator reports nothing about
+    // the duplication: the first (invalid) PCD_PAY_ISTAX is never seen.
+    let body = br#"{"PCD_PAY_RST":"error","PCD_PAY_CODE":"PCHK9997","PCD_PAY_MSG":"x","PCD_PAY_ISTAX":"maybe","PCD_PAY_ISTAX":"Y"}"#;
+    let (o, _) = run_stdin_counted(&ENDPOINT, body.to_vec());
+    assert_eq!(code(&o), 0, "{}", text(&o));
+    assert!(
+        text(&o).contains("valid: 0 errors, 0 warnings"),
+        "{}",
+        text(&o)
+    );
+    // The other way round, the last (invalid) value is reported once.
+    let body = br#"{"PCD_PAY_RST":"error","PCD_PAY_CODE":"PCHK9997","PCD_PAY_MSG":"x","PCD_PAY_ISTAX":"Y","PCD_PAY_ISTAX":"maybe"}"#;
+    let (o, _) = run_stdin_counted(
+        &[&ENDPOINT[..], &["--format", "json"]].concat(),
+        body.to_vec(),
+    );
+    assert_eq!(code(&o), 1, "{}", text(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["findings"].as_array().unwrap().len(), 1);
+    assert_eq!(v["findings"][0]["kind"], "invalid_value");
+}
+
+const FIFTY_MB: usize = 50 * 1024 * 1024;
+
+fn fifty_mb_body() -> Vec<u8> {
+    let mut body = b"{\"PCD_PAY_MSG\":\"".to_vec();
+    body.resize(FIFTY_MB, b'a');
+    body
+}
+
+#[test]
+fn a_50_mb_body_on_stdin_is_not_read_whole() {
+    let (o, written) = run_stdin_counted(&ENDPOINT, fifty_mb_body());
+    assert_malformed(&o, "50 MB on stdin", "more than the 4194304-byte cap");
+    // The binary stopped reading after MAX_BODY_BYTES + 1 bytes and closed the pipe: the
+    // writer could not hand over more than that plus the pipe's buffer.
+    assert!(
+        written < MAX_BODY_BYTES + 4 * 1024 * 1024,
+        "{written} bytes were accepted: the body was read whole"
+    );
+}
+
+#[test]
+fn a_50_mb_body_in_a_file_is_a_malformed_body() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("huge.json");
+    std::fs::write(&path, fifty_mb_body()).unwrap();
+    let mut args = ENDPOINT.to_vec();
+    args.push(path.to_str().unwrap());
+    assert_malformed(&run(&args), "50 MB file", "more than the 4194304-byte cap");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_50_mb_body_behind_a_file_path_is_not_read_whole() {
+    use std::io::Write;
+    // A named pipe stands in for the file so that the bytes read can be counted.
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("body.fifo");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+    if !made.is_ok_and(|s| s.success()) {
+        eprintln!("mkfifo is not available; skipped");
+        return;
+    }
+    let writer_path = fifo.clone();
+    let writer = std::thread::spawn(move || {
+        let mut f = std::fs::OpenOptions::new()
+            .write(true)
+            .open(&writer_path)
+            .unwrap();
+        let body = fifty_mb_body();
+        let mut written = 0usize;
+        for chunk in body.chunks(64 * 1024) {
+            match f.write_all(chunk) {
+                Ok(()) => written += chunk.len(),
+                Err(_) => break,
+            }
+        }
+        written
+    });
+    let mut args = ENDPOINT.to_vec();
+    args.push(fifo.to_str().unwrap());
+    let o = run(&args);
+    if !writer.is_finished() {
+        // Unblock a writer still waiting (the binary must have closed the pipe by now).
+        drop(std::fs::File::open(&fifo));
+    }
+    let written = writer.join().unwrap();
+    assert_malformed(
+        &o,
+        "50 MB through a file path",
+        "more than the 4194304-byte cap",
+    );
+    assert!(
+        written < MAX_BODY_BYTES + 4 * 1024 * 1024,
+        "{written} bytes were accepted: the file was read whole"
+    );
+}
+
+fn recording(body_key: &str, body: serde_json::Value, expect: serde_json::Value) -> String {
+    serde_json::json!({
+        "endpoint": "cpay.result_inquiry",
+        "environment": "test",
+        "recorded_at": "2026-11-23T00:00:00Z",
+        "source": { "kind": "synthetic" },
+        "response": { "status": 200, "headers": {}, body_key: body },
+        "expect": expect
+    })
+    .to_string()
+}
+
+fn write(dir: &Path, name: &str, bytes: &[u8]) -> String {
+    let p = dir.join(name);
+    std::fs::write(&p, bytes).unwrap();
+    p.to_str().unwrap().to_string()
+}
+
+#[test]
+fn recordings_with_hostile_bodies_fail_or_pass_on_malformed_body() {
+    let dir = tempfile::tempdir().unwrap();
+    let big = "x".repeat(MAX_BODY_BYTES + 10);
+    let bodies: Vec<(&str, &str, serde_json::Value)> = vec![
+        ("empty", "body", "".into()),
+        (
+            "html",
+            "body",
+            "<html><body>502 Bad Gateway</body></html>".into(),
+        ),
+        ("truncated", "body", "{\"PCD_PAY_RST\":\"succ".into()),
+        ("bom", "body", "\u{feff}{\"PCD_PAY_RST\":\"error\"}".into()),
+        ("not utf-8", "body_base64", "//79".into()),
+        ("over the cap", "body", big.into()),
+        ("deep", "body", "[".repeat(10_000).into()),
+        ("array", "body", "[1,2,3]".into()),
+    ];
+    for (name, key, body) in bodies {
+        let unexpected = write(
+            dir.path(),
+            "unexpected.json",
+            recording(key, body.clone(), serde_json::json!([])).as_bytes(),
+        );
+        let o = run(&["replay", "--format", "json", &unexpected]);
+        assert_eq!(code(&o), 1, "{name}: {}", text(&o));
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        assert_eq!(
+            v["results"][0]["unexpected"][0]["kind"], "malformed_body",
+            "{name}"
+        );
+        assert_eq!(v["results"][0]["payment_method"], "unspecified", "{name}");
+        let expected = write(
+            dir.path(),
+            "expected.json",
+            recording(
+                key,
+                body,
+                serde_json::json!([{ "kind": "malformed_body", "pointer": "" }]),
+            )
+            .as_bytes(),
+        );
+        for format in ["human", "markdown", "junit"] {
+            let o = run(&["replay", "--format", format, &expected]);
+            assert_eq!(code(&o), 0, "{name} {format}: {}", text(&o));
+        }
+        let o = run(&["coverage", "--format", "json", &expected]);
+        assert_eq!(code(&o), 0, "{name} coverage: {}", text(&o));
+    }
+}
+
+#[test]
+fn recording_files_that_are_hostile_are_unreadable_not_crashes() {
+    let dir = tempfile::tempdir().unwrap();
+    let valid = recording("body", "{}".into(), serde_json::json!([]));
+    let huge_note = {
+        let mut v: serde_json::Value = serde_json::from_str(&valid).unwrap();
+        v["note"] = "n".repeat(3 * MAX_BODY_BYTES + 1).into();
+        v.to_string()
+    };
+    let files: Vec<(&str, Vec<u8>, &str)> = vec![
+        ("empty", Vec::new(), "not JSON"),
+        (
+            "bom",
+            [b"\xEF\xBB\xBF".as_slice(), valid.as_bytes()].concat(),
+            "not JSON",
+        ),
+        ("not utf-8", b"{\"endpoint\":\"\xff\"}".to_vec(), "not JSON"),
+        ("html", b"<html></html>".to_vec(), "not JSON"),
+        (
+            "truncated",
+            valid.as_bytes()[..valid.len() / 2].to_vec(),
+            "not JSON",
+        ),
+        ("array", b"[]".to_vec(), "not a valid recording"),
+        (
+            "deep",
+            [
+                b"{\"note\":".as_slice(),
+                &b"[".repeat(10_000),
+                &b"]".repeat(10_000),
+                b"}",
+            ]
+            .concat(),
+            "recursion limit",
+        ),
+        (
+            "duplicate keys",
+            valid
+                .replacen("{", "{\"endpoint\":\"hub.token\",", 1)
+                .into_bytes(),
+            "duplicate field `endpoint`",
+        ),
+        ("larger than the cap", huge_note.into_bytes(), "larger than"),
+    ];
+    for (name, bytes, says) in files {
+        let path = write(dir.path(), "r.json", &bytes);
+        for command in ["replay", "coverage"] {
+            let o = run(&[command, &path]);
+            assert_eq!(code(&o), 2, "{name} {command}: {}", text(&o));
+            assert!(
+                text(&o).contains(says),
+                "{name} {command}: want `{says}`\n{}",
+                text(&o)
+            );
+        }
+    }
+}
