@@ -449,13 +449,13 @@ impl<'a> Reader<'a> {
             Some('[') => self.list_or_php_array(depth),
             _ if php_array_open(rest).is_some() => self.list_or_php_array(depth),
             Some(c) if is_quote(c) => self.string().map(Value::String),
-            Some(_) => Ok(self.bare(close)),
+            Some(_) => self.bare(close),
             None => Err(self.error("the sample ends where a value was expected")),
         }
     }
 
     /// An unquoted value: a JSON literal, a number (leading zeros repaired) or a placeholder.
-    fn bare(&mut self, close: char) -> Value {
+    fn bare(&mut self, close: char) -> Result<Value, RepairError> {
         let in_list = close != '}';
         let start = self.pos;
         let rest = self.rest();
@@ -490,15 +490,19 @@ impl<'a> Reader<'a> {
             }
         }
         let token = rest[..end].trim_end();
+        if token.is_empty() {
+            // Nothing before the next delimiter (`"a": }`, `[1, }`): no value to read.
+            return Err(self.error("a value is missing here"));
+        }
         self.pos += token.len();
         match token {
-            "true" => return Value::Bool(true),
-            "false" => return Value::Bool(false),
-            "null" => return Value::Null,
+            "true" => return Ok(Value::Bool(true)),
+            "false" => return Ok(Value::Bool(false)),
+            "null" => return Ok(Value::Null),
             _ => {}
         }
         if let Ok(n) = serde_json::from_str::<Number>(token) {
-            return Value::Number(n);
+            return Ok(Value::Number(n));
         }
         let digits = token.strip_prefix('-').unwrap_or(token);
         if digits.len() > 1 && digits.starts_with('0') && digits.bytes().all(|b| b.is_ascii_digit())
@@ -511,11 +515,11 @@ impl<'a> Reader<'a> {
             );
             if let Ok(n) = serde_json::from_str::<Number>(&canonical) {
                 self.note(RepairKind::LeadingZeroNumber, start, token);
-                return Value::Number(n);
+                return Ok(Value::Number(n));
             }
         }
         self.note(RepairKind::Placeholder, start, token);
-        Value::String(token.to_string())
+        Ok(Value::String(token.to_string()))
     }
 
     fn list_or_php_array(&mut self, depth: usize) -> Result<Value, RepairError> {
@@ -778,6 +782,13 @@ mod tests {
         assert!(e.message.contains("deeper"), "{e}");
         let raw = "[".repeat(100_000);
         assert!(repair(&raw).is_err());
+    }
+
+    #[test]
+    fn a_missing_value_is_an_error_not_a_loop() {
+        for raw in ["[1, }", "{\"a\": }", "{\"a\": ]", "{\"a\": [\"x\" }"] {
+            assert!(repair(raw).is_err(), "{raw}");
+        }
     }
 
     #[test]

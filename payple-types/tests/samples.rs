@@ -191,3 +191,33 @@ fn samples_match_their_findings_and_models(#[case] id: &str) {
     }
     insta::assert_snapshot!(format!("samples_{}", id.replace('.', "_")), snapshot);
 }
+
+/// The lenient reader never panics: every prefix of every sample, and every sample with
+/// each quote, bracket or comma character doubled or removed, gives a value or an error.
+#[test]
+fn lenient_reader_survives_truncated_and_mangled_samples() {
+    let mut runs = 0usize;
+    for ep in endpoints() {
+        for s in ep.samples {
+            let raw = s.raw;
+            for (i, _) in raw.char_indices() {
+                let _ = repair(&raw[..i]);
+                runs += 1;
+            }
+            for (i, c) in raw.char_indices() {
+                if !matches!(
+                    c,
+                    '"' | '\'' | '{' | '}' | '[' | ']' | ',' | ':' | '“' | '”' | '/'
+                ) {
+                    continue;
+                }
+                let removed = format!("{}{}", &raw[..i], &raw[i + c.len_utf8()..]);
+                let doubled = format!("{}{c}{}", &raw[..i], &raw[i..]);
+                let _ = repair(&removed);
+                let _ = repair(&doubled);
+                runs += 2;
+            }
+        }
+    }
+    assert!(runs > 10_000, "only {runs} inputs tried");
+}

@@ -9,7 +9,7 @@ use super::{Cx, Kind, escape_pointer, json_type, shown};
 use crate::runtime::*;
 use serde::Deserialize;
 use serde::de::value::{MapAccessDeserializer, SeqAccessDeserializer};
-use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::Value;
 use std::borrow::Cow;
 use std::fmt;
@@ -98,7 +98,7 @@ impl<'de> Visitor<'de> for BodySeed<'_, '_> {
     }
 
     fn visit_seq<S: SeqAccess<'de>>(self, mut seq: S) -> Result<(), S::Error> {
-        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        while seq.next_element_seed(Skip(1))?.is_some() {}
         self.not_an_object("array");
         Ok(())
     }
@@ -225,7 +225,7 @@ fn check_object<'de, M: MapAccess<'de>>(
                 );
                 undocumented.push(key);
             }
-            map.next_value::<IgnoredAny>()?;
+            map.next_value_seed(Skip(1))?;
             continue;
         };
         let f = &fields[i];
@@ -694,10 +694,84 @@ impl<'de> Visitor<'de> for ItemSeed<'_, '_, '_> {
     }
 
     fn visit_seq<S: SeqAccess<'de>>(self, mut seq: S) -> Result<(), S::Error> {
-        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        while seq.next_element_seed(Skip(1))?.is_some() {}
         self.not_object("array");
         Ok(())
     }
 
     scalars_are_not_objects!(not_object);
+}
+
+/// The deepest nesting a skipped value may have (as serde_json allows for trees).
+const MAX_SKIP_DEPTH: usize = 128;
+
+/// Skips a value the spec does not describe, refusing nesting deeper than
+/// [`MAX_SKIP_DEPTH`] so that a hostile body is reported instead of walked.
+#[derive(Clone, Copy)]
+struct Skip(usize);
+
+impl<'de> DeserializeSeed<'de> for Skip {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Skip {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_str<E: de::Error>(self, _: &str) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_map<M: MapAccess<'de>>(self, mut map: M) -> Result<(), M::Error> {
+        let inner = self.deeper::<M::Error>()?;
+        while map.next_key_seed(inner)?.is_some() {
+            map.next_value_seed(inner)?;
+        }
+        Ok(())
+    }
+
+    fn visit_seq<S: SeqAccess<'de>>(self, mut seq: S) -> Result<(), S::Error> {
+        let inner = self.deeper::<S::Error>()?;
+        while seq.next_element_seed(inner)?.is_some() {}
+        Ok(())
+    }
+}
+
+impl Skip {
+    fn deeper<E: de::Error>(self) -> Result<Skip, E> {
+        if self.0 >= MAX_SKIP_DEPTH {
+            Err(E::custom(format!(
+                "nesting deeper than {MAX_SKIP_DEPTH} levels"
+            )))
+        } else {
+            Ok(Skip(self.0 + 1))
+        }
+    }
 }
