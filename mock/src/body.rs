@@ -270,13 +270,12 @@ pub(crate) fn success_body(
             .get(r.code_field)
             .and_then(Value::as_str)
             .is_some_and(|c| r.is_success_code(c, method));
-        if !has_code
-            && let Some((c, _)) = r
-                .success_codes
-                .iter()
-                .find(|(_, a)| a.admits(method))
-                .or(r.success_codes.first())
-        {
+        // No documented success code for this payment method (transfer billing payment):
+        // answer without a code rather than with a code the spec calls a mismatch.
+        if !has_code {
+            obj.remove(r.code_field);
+        }
+        if !has_code && let Some((c, _)) = r.success_codes.iter().find(|(_, a)| a.admits(method)) {
             obj.insert(r.code_field.into(), Value::String((*c).into()));
             if let Some(m) = message_field(ep) {
                 obj.insert(m.into(), Value::String(message_for(ep, c)));
