@@ -18,8 +18,16 @@ pub fn run(port: Option<u16>, drift: Vec<Drift>) -> Result<(), String> {
         let server = MockServer::start(config)
             .await
             .map_err(|e| format!("cannot start the mock: {e}"))?;
-        println!("cpay   {}  (auth: {}/php/auth.php)", server.cpay_url(), server.cpay_url());
-        println!("hub    {}  (token: {}/oauth/token)", server.hub_url(), server.hub_url());
+        println!(
+            "cpay   {}  (auth: {}/php/auth.php)",
+            server.cpay_url(),
+            server.cpay_url()
+        );
+        println!(
+            "hub    {}  (token: {}/oauth/token)",
+            server.hub_url(),
+            server.hub_url()
+        );
         println!(
             "global {}  (token: {}/gpay/oauth/1.0/token)",
             server.global_url(),

@@ -239,14 +239,19 @@ mod tests {
         );
         assert!(matches!(
             "add:hub.token:n:12".parse::<Drift>().unwrap(),
-            Drift::AddField { value: Value::Number(_), .. }
+            Drift::AddField {
+                value: Value::Number(_),
+                ..
+            }
         ));
         assert!(matches!(
             "lengthen:cpay.auth:cst_id".parse::<Drift>().unwrap(),
             Drift::LengthenValue { .. }
         ));
         assert!(matches!(
-            "code:cpay.result_inquiry:PCHK0001".parse::<Drift>().unwrap(),
+            "code:cpay.result_inquiry:PCHK0001"
+                .parse::<Drift>()
+                .unwrap(),
             Drift::ChangeResultCode { .. }
         ));
     }

@@ -6,8 +6,8 @@ use crate::body::{
 use crate::{Clock, Drift, LoggedRequest};
 use payple_types::doc_sample::repair;
 use payple_types::{
-    Applies, EndpointSpec, Part, Report, Severity, Target, auth_flow, endpoint, endpoints,
-    service, validate_bytes, validate_value,
+    Applies, EndpointSpec, Part, Report, Severity, Target, auth_flow, endpoint, endpoints, service,
+    validate_bytes, validate_value,
 };
 use serde_json::{Map, Value};
 use std::collections::{HashMap, VecDeque};
@@ -285,9 +285,9 @@ impl Shared {
             1 => return candidates.first().copied(),
             _ => {
                 // Same path, several endpoints (hub execute / cancel): the body decides.
-                return candidates.into_iter().min_by_key(|e| {
-                    report_errors(&validate_bytes(e, Part::Request, req.body))
-                });
+                return candidates
+                    .into_iter()
+                    .min_by_key(|e| report_errors(&validate_bytes(e, Part::Request, req.body)));
             }
         }
         if svc != Service::Cpay {
@@ -431,7 +431,9 @@ impl Shared {
         let now = self.clock.now();
         let grant = lock(&self.grants).get(get("PCD_AUTH_KEY")).cloned();
         let Some(grant) = grant.filter(|g| {
-            g.expires > now && g.cst_token == get("PCD_CST_ID") && g.key_token == get("PCD_CUST_KEY")
+            g.expires > now
+                && g.cst_token == get("PCD_CST_ID")
+                && g.key_token == get("PCD_CUST_KEY")
         }) else {
             return fail("SPAY0001");
         };
@@ -453,7 +455,10 @@ impl Shared {
             let mut body = success_body(ep, m, request, now);
             if let Some(obj) = body.as_object_mut() {
                 for (k, v) in &order {
-                    let documented = ep.response.iter().any(|f| f.name == k && f.applies.admits(m));
+                    let documented = ep
+                        .response
+                        .iter()
+                        .any(|f| f.name == k && f.applies.admits(m));
                     let result_field = ep.result.is_some_and(|r| r.code_field == k)
                         || k == "PCD_PAY_RST"
                         || k == "PCD_PAY_MSG";
@@ -505,7 +510,13 @@ impl Shared {
         let flow = auth_flow(flow_id);
         let now = self.clock.now();
         if flow.and_then(|f| f.endpoint) == Some(ep.id) {
-            return self.issue_bearer(svc, ep, request, errors, flow.and_then(|f| f.lifetime_seconds));
+            return self.issue_bearer(
+                svc,
+                ep,
+                request,
+                errors,
+                flow.and_then(|f| f.lifetime_seconds),
+            );
         }
         let token = req
             .authorization
@@ -696,7 +707,12 @@ mod tests {
         ] {
             assert!(referer_ok(Some(ok)), "{ok}");
         }
-        for bad in [None, Some(""), Some("https://파트너사 도메인"), Some("http://")] {
+        for bad in [
+            None,
+            Some(""),
+            Some("https://파트너사 도메인"),
+            Some("http://"),
+        ] {
             assert!(!referer_ok(bad), "{bad:?}");
         }
     }

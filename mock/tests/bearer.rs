@@ -1,5 +1,7 @@
 //! hub and global: token, bearer-protected calls, expiry on the clock, code rules.
 
+#![allow(clippy::unwrap_used)] // test helpers outside #[test] functions unwrap on purpose
+
 mod common;
 use common::*;
 use payple_mock::Clock;
@@ -41,7 +43,10 @@ async fn hub_token_then_a_call_and_expiry() {
     let r = post(
         &format!("{}/gpay/cancel", server.global_url()),
         &json!({}),
-        &[("Authorization", &format!("Bearer {}", t["access_token"].as_str().unwrap()))],
+        &[(
+            "Authorization",
+            &format!("Bearer {}", t["access_token"].as_str().unwrap()),
+        )],
     )
     .await;
     assert_eq!(r["result"], "T0320");
@@ -81,11 +86,18 @@ async fn hub_execute_and_cancel_share_a_path() {
     let mut cancel = base.clone();
     cancel["execute_type"] = json!("CANCEL");
     let r = post(&url, &cancel, &[("Authorization", &bearer)]).await;
-    assert_eq!(server.request_log().last().unwrap().endpoint, "hub.transfer_cancel", "{r}");
+    assert_eq!(
+        server.request_log().last().unwrap().endpoint,
+        "hub.transfer_cancel",
+        "{r}"
+    );
     let mut exec = base.clone();
     exec["execute_type"] = json!("NOW");
     let _ = post(&url, &exec, &[("Authorization", &bearer)]).await;
-    assert_eq!(server.request_log().last().unwrap().endpoint, "hub.transfer_execute");
+    assert_eq!(
+        server.request_log().last().unwrap().endpoint,
+        "hub.transfer_execute"
+    );
     server.shutdown().await;
 }
 
@@ -110,11 +122,23 @@ async fn global_token_then_billing_key_payment_and_expiry() {
     // Token failures with their documented codes.
     let turl = format!("{}/gpay/oauth/1.0/token", server.global_url());
     for (body, code) in [
-        (json!({"service_key": "abcd1234567890", "code": "as12345678"}), "T0200"),
+        (
+            json!({"service_key": "abcd1234567890", "code": "as12345678"}),
+            "T0200",
+        ),
         (json!({"service_id": "demo", "code": "as12345678"}), "T0201"),
-        (json!({"service_id": "demo", "service_key": "abcd1234567890"}), "T0210"),
-        (json!({"service_id": "demo", "service_key": "abcd1234567890", "code": "x"}), "T0211"),
-        (json!({"service_id": "other", "service_key": "abcd1234567890", "code": "as12345678"}), "T0300"),
+        (
+            json!({"service_id": "demo", "service_key": "abcd1234567890"}),
+            "T0210",
+        ),
+        (
+            json!({"service_id": "demo", "service_key": "abcd1234567890", "code": "x"}),
+            "T0211",
+        ),
+        (
+            json!({"service_id": "other", "service_key": "abcd1234567890", "code": "as12345678"}),
+            "T0300",
+        ),
     ] {
         let r = post(&turl, &body, &[]).await;
         assert_eq!(r["result"], code, "{body}: {r}");

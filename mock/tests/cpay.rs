@@ -1,6 +1,8 @@
 //! cpay: partner auth per flag, the flagged call at the returned URL, Referer, AuthKey
 //! lifetime and the result-inquiry budget.
 
+#![allow(clippy::unwrap_used)] // test helpers outside #[test] functions unwrap on purpose
+
 mod common;
 use common::*;
 use payple_mock::Clock;
@@ -16,11 +18,7 @@ fn flags() -> Vec<(Value, &'static str, Value)> {
             "cpay.result_inquiry",
             json!({"PCD_PAYCHK_FLAG": "Y", "PCD_PAY_TYPE": "transfer", "PCD_PAY_OID": "test201804000001", "PCD_PAY_DATE": "20200320"}),
         ),
-        (
-            json!({"PCD_PAYCANCEL_FLAG": "Y"}),
-            "cpay.cancel",
-            json!({}),
-        ),
+        (json!({"PCD_PAYCANCEL_FLAG": "Y"}), "cpay.cancel", json!({})),
         (
             json!({"PCD_PAY_WORK": "PUSERINFO"}),
             "cpay.registration_lookup",
@@ -60,7 +58,10 @@ async fn auth_per_flag_then_the_flagged_call() {
     for (flag, id, extra) in flags() {
         let a = auth(&server, flag.clone()).await;
         assert_eq!(a["result"], "success", "{id}: {a}");
-        assert!(check("cpay.auth", Part::Response, &a).is_valid(), "{id}: {a}");
+        assert!(
+            check("cpay.auth", Part::Response, &a).is_valid(),
+            "{id}: {a}"
+        );
         let url = a["return_url"].as_str().unwrap().to_string();
         assert!(url.starts_with(&server.cpay_url()), "{url}");
         let mut overrides = tokens(&a);
@@ -125,8 +126,16 @@ async fn wrong_or_missing_referer_is_auth0004() {
     )
     .await;
     assert!(r["result_msg"].as_str().unwrap().starts_with("[AUTH0002]"));
-    let r = post(&url, &json!({"custKey": "abcd1234567890"}), &[("Referer", REFERER)]).await;
-    assert!(r["result_msg"].as_str().unwrap().starts_with("[AUTH0001]"), "{r}");
+    let r = post(
+        &url,
+        &json!({"custKey": "abcd1234567890"}),
+        &[("Referer", REFERER)],
+    )
+    .await;
+    assert!(
+        r["result_msg"].as_str().unwrap().starts_with("[AUTH0001]"),
+        "{r}"
+    );
     server.shutdown().await;
 }
 
@@ -165,7 +174,10 @@ async fn unknown_order_and_invalid_request() {
     let r = post(&url, &req, &[]).await;
     assert_eq!(r["PCD_PAY_RST"], "error");
     assert_eq!(r["PCD_PAY_CODE"], "CBIL0003");
-    assert_eq!(r["PCD_PAY_MSG"], "결제내역이 존재하지 않습니다. 다시 시도해주세요.");
+    assert_eq!(
+        r["PCD_PAY_MSG"],
+        "결제내역이 존재하지 않습니다. 다시 시도해주세요."
+    );
     // A request with an error finding (invalid flag value) is refused.
     let mut bad = req.clone();
     bad["PCD_PAYCHK_FLAG"] = json!("maybe");
@@ -173,10 +185,11 @@ async fn unknown_order_and_invalid_request() {
     assert_eq!(r["PCD_PAY_CODE"], "CBIL0001");
     assert!(server.request_log().last().unwrap().errors > 0);
     // Not JSON at all.
-    let (status, text) = post_raw(&url, b"PCD_PAYCHK_FLAG=Y", &[(
-        "Content-Type",
-        "application/x-www-form-urlencoded",
-    )])
+    let (status, text) = post_raw(
+        &url,
+        b"PCD_PAYCHK_FLAG=Y",
+        &[("Content-Type", "application/x-www-form-urlencoded")],
+    )
     .await;
     assert_eq!(status, 200);
     assert!(text.contains("CBIL0001"), "{text}");
@@ -237,10 +250,12 @@ async fn inquiry_budget_pchk9997_and_recovery() {
         r["PCD_PAY_MSG"],
         "결제결과 조회는 10분에 1,000건을 초과한 요청은 거부됩니다."
     );
-    assert!(check("cpay.result_inquiry", Part::Response, &r)
-        .findings
-        .iter()
-        .all(|f| f.kind != Kind::UnknownResultCode));
+    assert!(
+        check("cpay.result_inquiry", Part::Response, &r)
+            .findings
+            .iter()
+            .all(|f| f.kind != Kind::UnknownResultCode)
+    );
     // The first 500 leave the window 10 minutes after they came in.
     clock.advance(Duration::from_secs(301));
     let r = post(&url, &req, &[]).await;

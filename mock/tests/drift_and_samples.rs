@@ -1,5 +1,7 @@
 //! Drift mutations and the request bodies the official sample clients send.
 
+#![allow(clippy::unwrap_used)] // test helpers outside #[test] functions unwrap on purpose
+
 mod common;
 use common::*;
 use payple_mock::{Clock, Drift, MockConfig, MockServer};
@@ -7,7 +9,10 @@ use payple_types::{Kind, Part, Report};
 use serde_json::{Value, json};
 
 fn kinds(r: &Report) -> Vec<(Kind, String)> {
-    r.findings.iter().map(|f| (f.kind, f.pointer.clone())).collect()
+    r.findings
+        .iter()
+        .map(|f| (f.kind, f.pointer.clone()))
+        .collect()
 }
 
 async fn with_drift(spec: &str) -> MockServer {
@@ -34,8 +39,14 @@ async fn rename_gives_undocumented_field_and_missing_required() {
     assert!(r.get("PCD_PAY_RST").is_none());
     assert_eq!(r["PCD_PAY_RESULT"], "success");
     let k = kinds(&check("cpay.result_inquiry", Part::Response, &r));
-    assert!(k.contains(&(Kind::UndocumentedField, "/PCD_PAY_RESULT".into())), "{k:?}");
-    assert!(k.contains(&(Kind::MissingRequired, "/PCD_PAY_RST".into())), "{k:?}");
+    assert!(
+        k.contains(&(Kind::UndocumentedField, "/PCD_PAY_RESULT".into())),
+        "{k:?}"
+    );
+    assert!(
+        k.contains(&(Kind::MissingRequired, "/PCD_PAY_RST".into())),
+        "{k:?}"
+    );
     server.shutdown().await;
 }
 
@@ -45,7 +56,10 @@ async fn drop_gives_missing_required() {
     let t = hub_token(&server).await;
     assert!(t.get("result").is_none());
     let k = kinds(&check("hub.token", Part::Response, &t));
-    assert!(k.contains(&(Kind::MissingRequired, "/result".into())), "{k:?}");
+    assert!(
+        k.contains(&(Kind::MissingRequired, "/result".into())),
+        "{k:?}"
+    );
     // Other endpoints keep their answers.
     let g = global_token(&server).await;
     assert_eq!(g["result"], "T0000");
@@ -78,9 +92,18 @@ async fn code_gives_unknown_result_code_and_mismatch() {
     let r = inquiry(&server).await;
     assert_eq!(r["PCD_PAY_CODE"], "PCHK0001");
     let k = kinds(&check("cpay.result_inquiry", Part::Response, &r));
-    assert!(k.contains(&(Kind::UnknownResultCode, "/PCD_PAY_CODE".into())), "{k:?}");
-    assert!(k.contains(&(Kind::SuccessCodeMismatch, "/PCD_PAY_CODE".into())), "{k:?}");
-    assert_eq!(server.request_log().last().unwrap().result_code.as_deref(), Some("PCHK0001"));
+    assert!(
+        k.contains(&(Kind::UnknownResultCode, "/PCD_PAY_CODE".into())),
+        "{k:?}"
+    );
+    assert!(
+        k.contains(&(Kind::SuccessCodeMismatch, "/PCD_PAY_CODE".into())),
+        "{k:?}"
+    );
+    assert_eq!(
+        server.request_log().last().unwrap().result_code.as_deref(),
+        Some("PCHK0001")
+    );
     server.shutdown().await;
 }
 
@@ -99,7 +122,10 @@ async fn official_sample_requests_are_accepted() {
         ("referer", "http://localhost:8000"),
     ];
     // sample_python: a trailing semicolon.
-    let python_headers = [("Content-Type", "application/json;"), ("referer", "http://127.0.0.1:8000")];
+    let python_headers = [
+        ("Content-Type", "application/json;"),
+        ("referer", "http://127.0.0.1:8000"),
+    ];
     // Ruby gem: charset=utf-8.
     let ruby_headers = [
         ("Content-Type", "application/json; charset=utf-8"),
@@ -129,7 +155,12 @@ async fn official_sample_requests_are_accepted() {
     ] {
         body[k] = v;
     }
-    let r = send(a["return_url"].as_str().unwrap().into(), body, php_headers.to_vec()).await;
+    let r = send(
+        a["return_url"].as_str().unwrap().into(),
+        body,
+        php_headers.to_vec(),
+    )
+    .await;
     assert_eq!(r["PCD_PAY_RST"], "success", "{r}");
 
     // Python payInfo: PCD_PAYCHK_FLAG with `application/json;`.
@@ -145,17 +176,31 @@ async fn official_sample_requests_are_accepted() {
     body["PCD_PAY_TYPE"] = json!("transfer");
     body["PCD_PAY_OID"] = json!("test201804000001");
     body["PCD_PAY_DATE"] = json!("20200320");
-    let r = send(a["return_url"].as_str().unwrap().into(), body, python_headers.to_vec()).await;
+    let r = send(
+        a["return_url"].as_str().unwrap().into(),
+        body,
+        python_headers.to_vec(),
+    )
+    .await;
     assert_eq!(r["PCD_PAY_RST"], "success", "{r}");
 
     // Old Node samples: the misspelt PCD_PAYCHECK_FLAG (a legacy name) still authenticates.
     let a = send(
         auth_url.clone(),
         json!({"cst_id": "test", "custKey": "abcd1234567890", "PCD_PAYCHECK_FLAG": "Y"}),
-        vec![("content-type", "application/json"), ("referer", "http://localhost:3000")],
+        vec![
+            ("content-type", "application/json"),
+            ("referer", "http://localhost:3000"),
+        ],
     )
     .await;
-    assert!(a["return_url"].as_str().unwrap().ends_with("/php/PayChkAct.php"), "{a}");
+    assert!(
+        a["return_url"]
+            .as_str()
+            .unwrap()
+            .ends_with("/php/PayChkAct.php"),
+        "{a}"
+    );
 
     // Ruby gem: PUSERINFO with PCD_PAYER_NO null; refund with PCD_REFUND_TOTAL an integer.
     let a = send(
@@ -167,7 +212,12 @@ async fn official_sample_requests_are_accepted() {
     let mut body = tokens(&a);
     body["PCD_PAYER_ID"] = json!("NS9qNTgzU2xRNHR2RmFBWWFBTWk5UT09");
     body["PCD_PAYER_NO"] = Value::Null;
-    let r = send(a["return_url"].as_str().unwrap().into(), body, ruby_headers.to_vec()).await;
+    let r = send(
+        a["return_url"].as_str().unwrap().into(),
+        body,
+        ruby_headers.to_vec(),
+    )
+    .await;
     assert_eq!(r["PCD_PAY_RST"], "success", "{r}");
 
     let a = send(
@@ -180,7 +230,12 @@ async fn official_sample_requests_are_accepted() {
     o["PCD_REFUND_TOTAL"] = json!(1000);
     let body = valid_request("cpay.cancel", &o).unwrap();
     assert!(body["PCD_REFUND_TOTAL"].is_number());
-    let r = send(a["return_url"].as_str().unwrap().into(), body, ruby_headers.to_vec()).await;
+    let r = send(
+        a["return_url"].as_str().unwrap().into(),
+        body,
+        ruby_headers.to_vec(),
+    )
+    .await;
     assert_eq!(r["PCD_PAY_RST"], "success", "{r}");
 
     // global_sample_php: token with the fixed code, referer without a scheme.
@@ -210,7 +265,10 @@ async fn non_json_content_type_is_refused() {
     let (status, text) = post_raw(
         &format!("{}/php/auth.php", server.cpay_url()),
         b"cst_id=test&custKey=abcd1234567890",
-        &[("Content-Type", "application/x-www-form-urlencoded"), ("Referer", REFERER)],
+        &[
+            ("Content-Type", "application/x-www-form-urlencoded"),
+            ("Referer", REFERER),
+        ],
     )
     .await;
     assert_eq!(status, 200);

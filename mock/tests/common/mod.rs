@@ -27,11 +27,7 @@ pub fn client() -> reqwest::Client {
 }
 
 /// Posts raw bytes with the given headers and returns (status, body as text).
-pub async fn post_raw(
-    url: &str,
-    body: &[u8],
-    headers: &[(&str, &str)],
-) -> (u16, String) {
+pub async fn post_raw(url: &str, body: &[u8], headers: &[(&str, &str)]) -> (u16, String) {
     let mut rb = client().post(url).body(body.to_vec());
     for (k, v) in headers {
         rb = rb.header(*k, *v);
