@@ -11,6 +11,8 @@ use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+mod mock_cmd;
+
 #[derive(Debug, Parser)]
 #[command(
     name = "payple-conformance",
@@ -78,6 +80,16 @@ enum Command {
         /// Target directory (created when missing).
         #[arg(long)]
         out: PathBuf,
+    },
+    /// Run the local Payple sandbox (cpay, hub, global on 127.0.0.1) until Ctrl-C.
+    Mock {
+        /// Base port: cpay on P, hub on P+1, global on P+2 (default: random ports).
+        #[arg(long)]
+        port: Option<u16>,
+        /// Response drift, e.g. rename:cpay.result_inquiry:PCD_PAY_MSG:PCD_PAY_MESSAGE
+        /// (kinds: rename, drop, add, lengthen, code); repeatable.
+        #[arg(long = "drift", value_name = "SPEC")]
+        drift: Vec<payple_mock::Drift>,
     },
 }
 
@@ -271,6 +283,10 @@ fn run(cli: Cli) -> Result<u8, Fatal> {
                 }
             }
             eprintln!("wrote {written} schemas to {}", out.display());
+            Ok(0)
+        }
+        Command::Mock { port, drift } => {
+            mock_cmd::run(port, drift).map_err(Fatal)?;
             Ok(0)
         }
     }
