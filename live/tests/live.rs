@@ -344,6 +344,9 @@ async fn no_secret_in_any_output_or_recording() {
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         std::fs::write(path, text).unwrap();
     }
+    // Baselines sit beside the recordings (recordings/baselines/); replay skips them.
+    std::fs::create_dir_all(dir.path().join("baselines")).unwrap();
+    write_baselines(&r, &dir.path().join("baselines"));
     let outcome = payple_conformance::replay::replay(&[dir.path().to_path_buf()]);
     assert_eq!(outcome.exit_code(), 0);
     assert!(outcome.results.len() >= 20);
