@@ -351,3 +351,51 @@ async fn no_secret_in_any_output_or_recording() {
     assert_eq!(outcome.exit_code(), 0);
     assert!(outcome.results.len() >= 20);
 }
+
+#[tokio::test]
+async fn a_silent_server_times_out_and_exits_2() {
+    let url = fake::silent_url().await;
+    let clock = Clock::manual(START);
+    let mut c =
+        Config::with_credentials(Credentials::from_lookup(|_| None)).all_at(&url, &url, &url);
+    c.clock = clock;
+    c.timeout = Duration::from_millis(150);
+    let r = run(c, None).await;
+    assert_eq!(r.exit_code(), EXIT_COULD_NOT_RUN);
+    assert!(
+        r.scenarios
+            .iter()
+            .all(|s| matches!(s.outcome, Err(CallError::Timeout(_))))
+    );
+}
+
+#[tokio::test]
+async fn refused_authentication_exits_2_without_leaking_the_key() {
+    let f = start(FakeConfig {
+        drift: FakeDrift::None,
+    })
+    .await;
+    let clock = Clock::manual(START);
+    let mut c = config(&f, &clock);
+    c.credentials.set("cpay", "custKey", "wrongkey0123456789");
+    let r = run(c, None).await;
+    assert_eq!(r.exit_code(), EXIT_COULD_NOT_RUN);
+    let auth = r
+        .scenarios
+        .iter()
+        .find(|s| s.scenario.name == "cpay.auth.paychk")
+        .unwrap();
+    assert!(matches!(auth.outcome, Err(CallError::AuthRefused(_))));
+    // hub and global still ran.
+    assert!(
+        r.scenarios
+            .iter()
+            .find(|s| s.scenario.name == "hub.token")
+            .unwrap()
+            .outcome
+            .is_ok()
+    );
+    let json: serde_json::Value = serde_json::from_str(&r.render(Format::Json)).unwrap();
+    assert_eq!(json["verdict"], "could-not-run");
+    assert!(!all_outputs(&r).contains("wrongkey0123456789"));
+}

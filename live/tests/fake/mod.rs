@@ -270,3 +270,16 @@ async fn handle(
     )
         .into_response()
 }
+
+/// A server on 127.0.0.1 that accepts connections and never answers.
+pub async fn silent_url() -> String {
+    let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = l.local_addr().unwrap();
+    tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((sock, _)) = l.accept().await {
+            held.push(sock);
+        }
+    });
+    format!("http://{addr}")
+}
