@@ -11,6 +11,7 @@ use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+mod live;
 mod mock_cmd;
 
 #[derive(Debug, Parser)]
@@ -75,6 +76,10 @@ enum Command {
         #[arg(long, value_enum, default_value_t = ListFormat::Human)]
         format: ListFormat,
     },
+    /// Check Payple's test hosts for API drift (exit 0 no drift, 1 drift, 2 could not run).
+    Live(live::LiveArgs),
+    /// Run the live scenarios and write each exchange as a redacted recording, plus baselines.
+    Record(live::RecordArgs),
     /// Write every endpoint's request and response JSON Schema to DIR/<id>.<part>.schema.json.
     Schemas {
         /// Target directory (created when missing).
@@ -259,6 +264,8 @@ fn run(cli: Cli) -> Result<u8, Fatal> {
             }
             Ok(report.exit_code())
         }
+        Command::Live(args) => live::live(args).map_err(Fatal),
+        Command::Record(args) => live::record(args).map_err(Fatal),
         Command::Endpoints { format } => {
             emit(&render::endpoints(payple_types::endpoints(), format), None)?;
             Ok(0)

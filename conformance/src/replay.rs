@@ -311,6 +311,10 @@ pub(crate) fn collect_json(
     paths.sort();
     for p in paths {
         if p.is_dir() {
+            // `baselines/` holds the drift baselines of payple-live, not recordings.
+            if p.file_name().is_some_and(|n| n == "baselines") {
+                continue;
+            }
             collect_json(&p, out, errors);
         } else if p.extension().is_some_and(|e| e == "json") {
             out.push(p);

@@ -23,6 +23,9 @@ pub async fn start(clock: Clock) -> MockServer {
 }
 
 pub fn client() -> reqwest::Client {
+    // The workspace builds reqwest with rustls but no default provider (payple-live picks
+    // ring); tests talk plain HTTP to 127.0.0.1, yet the client still needs one installed.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     reqwest::Client::new()
 }
 
