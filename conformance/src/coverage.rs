@@ -14,7 +14,7 @@
 
 use crate::PaymentMethod;
 use crate::recording;
-use crate::replay::{collect_json, display_path, find_recordings_dir};
+use crate::replay::{display_path, find_recordings_dir, recording_files};
 use payple_types::doc_sample::repair;
 use payple_types::{Applies, CodeClass, EndpointSpec, FieldShape, FieldSpec, Part};
 use serde::Serialize;
@@ -413,42 +413,33 @@ pub fn coverage(options: &CoverageOptions) -> CoverageReport {
     } else {
         options.paths.clone()
     };
-    for path in &paths {
-        let mut files = Vec::new();
-        let mut errors = Vec::new();
-        if path.is_dir() {
-            collect_json(path, &mut files, &mut errors);
-        } else {
-            files.push(path.clone());
-        }
-        for (p, error) in errors {
-            sources.unreadable += 1;
-            unreadable.push(Unreadable {
-                name: display_path(&p),
-                error,
-            });
-        }
-        for f in files {
-            sources.recordings += 1;
-            match recording::load(&f) {
-                Ok(l) => {
-                    for (part, body) in [
-                        (Part::Request, &l.request_body),
-                        (Part::Response, &l.response_body),
-                    ] {
-                        if let Some(b) = body.as_deref().and_then(|b| body_of(l.endpoint, part, b))
-                        {
-                            bodies.push(b);
-                        }
+    let (files, errors) = recording_files(&paths);
+    for (p, error) in errors {
+        sources.unreadable += 1;
+        unreadable.push(Unreadable {
+            name: display_path(&p),
+            error,
+        });
+    }
+    for f in files {
+        sources.recordings += 1;
+        match recording::load(&f) {
+            Ok(l) => {
+                for (part, body) in [
+                    (Part::Request, &l.request_body),
+                    (Part::Response, &l.response_body),
+                ] {
+                    if let Some(b) = body.as_deref().and_then(|b| body_of(l.endpoint, part, b)) {
+                        bodies.push(b);
                     }
                 }
-                Err(error) => {
-                    sources.unreadable += 1;
-                    unreadable.push(Unreadable {
-                        name: display_path(&f),
-                        error,
-                    });
-                }
+            }
+            Err(error) => {
+                sources.unreadable += 1;
+                unreadable.push(Unreadable {
+                    name: display_path(&f),
+                    error,
+                });
             }
         }
     }

@@ -292,7 +292,7 @@ pub fn display_path(path: &Path) -> String {
 }
 
 /// Every `*.json` file under `dir`, recursively, sorted; unreadable directories are errors.
-pub(crate) fn collect_json(
+fn collect_json(
     dir: &Path,
     out: &mut Vec<PathBuf>,
     errors: &mut Vec<(PathBuf, String)>,
@@ -322,24 +322,31 @@ pub(crate) fn collect_json(
     }
 }
 
-/// Replays recordings at `paths` (files, or directories searched recursively for `*.json`).
-pub fn replay_paths(paths: &[PathBuf]) -> Vec<ReplayResult> {
-    let mut results = Vec::new();
+/// The recording files at `paths` (files as given; directories searched recursively for
+/// `*.json`, sorted), and the directories that could not be read, with why.
+pub fn recording_files(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<(PathBuf, String)>) {
+    let mut files = Vec::new();
+    let mut errors = Vec::new();
     for path in paths {
-        let mut files = Vec::new();
-        let mut errors = Vec::new();
         if path.is_dir() {
             collect_json(path, &mut files, &mut errors);
         } else {
             files.push(path.clone());
         }
-        for (p, error) in errors {
-            results.push(ReplayResult::unreadable(display_path(&p), error));
-        }
-        for f in files {
-            let name = display_path(&f);
-            results.push(replay_file(&f, name));
-        }
+    }
+    (files, errors)
+}
+
+/// Replays recordings at `paths` (files, or directories searched recursively for `*.json`).
+pub fn replay_paths(paths: &[PathBuf]) -> Vec<ReplayResult> {
+    let (files, errors) = recording_files(paths);
+    let mut results: Vec<ReplayResult> = errors
+        .into_iter()
+        .map(|(p, error)| ReplayResult::unreadable(display_path(&p), error))
+        .collect();
+    for f in files {
+        let name = display_path(&f);
+        results.push(replay_file(&f, name));
     }
     results
 }
