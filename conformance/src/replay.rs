@@ -292,11 +292,7 @@ pub fn display_path(path: &Path) -> String {
 }
 
 /// Every `*.json` file under `dir`, recursively, sorted; unreadable directories are errors.
-fn collect_json(
-    dir: &Path,
-    out: &mut Vec<PathBuf>,
-    errors: &mut Vec<(PathBuf, String)>,
-) {
+fn collect_json(dir: &Path, out: &mut Vec<PathBuf>, errors: &mut Vec<(PathBuf, String)>) {
     let entries = match std::fs::read_dir(dir) {
         Ok(e) => e,
         Err(e) => {
