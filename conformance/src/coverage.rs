@@ -252,10 +252,6 @@ impl CoverageReport {
     }
 }
 
-fn escape_pointer(key: &str) -> String {
-    key.replace('~', "~0").replace('/', "~1")
-}
-
 struct Row {
     part: Part,
     pointer: String,
@@ -276,7 +272,7 @@ fn rows(
         } else {
             inherited
         };
-        let pointer = format!("{prefix}/{}", escape_pointer(f.name));
+        let pointer = format!("{prefix}/{}", payple_types::pointer_token(f.name));
         out.push(Row {
             part,
             pointer: pointer.clone(),
@@ -302,7 +298,7 @@ fn present(
         let Some(f) = fields.iter().find(|f| f.matches(key)) else {
             continue;
         };
-        let pointer = format!("{prefix}/{}", escape_pointer(f.name));
+        let pointer = format!("{prefix}/{}", payple_types::pointer_token(f.name));
         match (f.shape, value) {
             (FieldShape::Object(sub), Value::Object(o)) => present(sub, o, &pointer, out),
             (FieldShape::List(sub), Value::Array(items)) => {

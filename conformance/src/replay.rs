@@ -4,7 +4,7 @@ use crate::PaymentMethod;
 use crate::deviations::{CheckedFinding, DeviationSummary, Deviations, Matcher};
 use crate::recording::{self, ExpectedFinding};
 use crate::secrets::{self, SecretHit};
-use payple_types::doc_sample::{Repair, repair, validate_sample};
+use payple_types::doc_sample::{Repair, validate_sample};
 use payple_types::{Report, endpoints};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -261,9 +261,12 @@ pub fn replay_samples() -> Vec<ReplayResult> {
                 name: format!("{}#{}", ep.id, s.id),
                 endpoint: Some(ep.id.to_string()),
                 part: Some(s.part.as_str()),
-                payment_method: repair(s.raw)
-                    .map(|r| PaymentMethod::of_value(ep, &r.value))
-                    .unwrap_or(PaymentMethod::Unspecified),
+                payment_method: checked
+                    .value
+                    .as_ref()
+                    .map_or(PaymentMethod::Unspecified, |v| {
+                        PaymentMethod::of_value(ep, v)
+                    }),
                 passed: unexpected.is_empty() && missing.is_empty(),
                 findings: report
                     .findings

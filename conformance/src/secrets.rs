@@ -215,10 +215,6 @@ pub fn scan(rec: &LoadedRecording) -> Scan {
     scan
 }
 
-fn escape(key: &str) -> String {
-    key.replace('~', "~0").replace('/', "~1")
-}
-
 fn walk_strings(v: &Value, location: &str, scan: &mut Scan) {
     match v {
         Value::String(s) => scan_text(s, location, scan),
@@ -229,7 +225,7 @@ fn walk_strings(v: &Value, location: &str, scan: &mut Scan) {
         }
         Value::Object(map) => {
             for (k, item) in map {
-                let here = format!("{location}/{}", escape(k));
+                let here = format!("{location}/{}", payple_types::pointer_token(k));
                 scan_text(k, &here, scan);
                 if k.eq_ignore_ascii_case("authorization")
                     && let Value::String(header) = item
@@ -296,7 +292,7 @@ fn sensitive_fields(
         let Some(f) = fields.iter().find(|f| f.matches(key)) else {
             continue;
         };
-        let pointer = format!("{prefix}/{}", escape(key));
+        let pointer = format!("{prefix}/{}", payple_types::pointer_token(key));
         if f.sensitive {
             if !value_redacted(v) {
                 scan.hits.push(SecretHit::new(

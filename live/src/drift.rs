@@ -89,28 +89,13 @@ pub struct Baseline {
     pub findings: Vec<KnownFinding>,
 }
 
-fn json_type(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "boolean",
-        Value::Number(_) => "number",
-        Value::String(_) => "string",
-        Value::Array(_) => "array",
-        Value::Object(_) => "object",
-    }
-}
-
-fn escape(k: &str) -> String {
-    k.replace('~', "~0").replace('/', "~1")
-}
-
 fn walk(v: &Value, at: &str, out: &mut BTreeMap<String, Shape>) {
     let len = match v {
         Value::String(s) => Some(s.chars().count()),
         _ => None,
     };
     let entry = out.entry(at.to_string()).or_insert_with(|| Shape {
-        json_type: json_type(v).to_string(),
+        json_type: payple_types::json_type(v).to_string(),
         max_len: None,
     });
     entry.max_len = match (entry.max_len, len) {
@@ -120,7 +105,7 @@ fn walk(v: &Value, at: &str, out: &mut BTreeMap<String, Shape>) {
     match v {
         Value::Object(m) => {
             for (k, x) in m {
-                walk(x, &format!("{at}/{}", escape(k)), out);
+                walk(x, &format!("{at}/{}", payple_types::pointer_token(k)), out);
             }
         }
         Value::Array(items) => {

@@ -187,6 +187,9 @@ pub struct SampleReport {
     pub repairs: Vec<Repair>,
     /// Findings of the repaired body; `malformed_body` when it could not be read at all.
     pub report: Report,
+    /// What the sample means, as read (`None` when it could not be read at all).
+    #[serde(skip)]
+    pub value: Option<Value>,
 }
 
 /// Validates a documentation sample: repairs it leniently, then validates what it means.
@@ -195,19 +198,19 @@ pub fn validate_sample(ep: &EndpointSpec, part: Part, raw: &str) -> SampleReport
         Ok(r) => SampleReport {
             report: validate_value(ep, part, &r.value),
             repairs: r.repairs,
+            value: Some(r.value),
         },
         Err(e) => {
+            // Whatever the lenient reader cannot read, the strict one cannot either: the
+            // report is its `malformed_body`, with the lenient reader's position added.
             let mut report = validate_bytes(ep, part, raw.as_bytes());
-            if report.findings.is_empty() {
-                // Unreachable in practice: strict JSON always repairs. Keep the contract anyway.
-                report = validate_bytes(ep, part, b"");
-            }
             for f in &mut report.findings {
                 f.message = format!("{} (lenient reader: {e})", f.message);
             }
             SampleReport {
                 repairs: Vec::new(),
                 report,
+                value: None,
             }
         }
     }

@@ -281,7 +281,9 @@ struct Cx<'a> {
     findings: Vec<Finding>,
 }
 
-fn json_type(v: &Value) -> &'static str {
+/// The JSON type of a value as JSON Schema names it: `null`, `boolean`, `number`, `string`,
+/// `array` or `object`.
+pub fn json_type(v: &Value) -> &'static str {
     match v {
         Value::Null => "null",
         Value::Bool(_) => "boolean",
@@ -312,7 +314,8 @@ fn shown(v: &Value, sensitive: bool) -> String {
     }
 }
 
-fn escape_pointer(key: &str) -> String {
+/// An object key as one JSON-pointer token (RFC 6901: `~` as `~0`, `/` as `~1`).
+pub fn pointer_token(key: &str) -> String {
     key.replace('~', "~0").replace('/', "~1")
 }
 

@@ -5,7 +5,7 @@
 //! method, conditional requirements, success codes) are resolved when the object closes,
 //! from the few sibling values captured on the way.
 
-use super::{Cx, Kind, escape_pointer, json_type, shown};
+use super::{Cx, Kind, json_type, pointer_token, shown};
 use crate::runtime::*;
 use serde::Deserialize;
 use serde::de::value::{MapAccessDeserializer, SeqAccessDeserializer};
@@ -151,7 +151,7 @@ fn find_field(fields: &[FieldSpec], key: &str) -> Option<usize> {
 
 fn pointer_of(prefix: &str, key: &str) -> String {
     if key.contains(['~', '/']) {
-        format!("{prefix}/{}", escape_pointer(key))
+        format!("{prefix}/{}", pointer_token(key))
     } else {
         let mut p = String::with_capacity(prefix.len() + 1 + key.len());
         p.push_str(prefix);
