@@ -445,6 +445,7 @@ fn validator_tables(spec: &Spec, rt: &TokenStream) -> TokenStream {
         let pats = l.ranges.iter().map(|(a, b)| quote!(#a..=#b));
         quote!(if matches!(c, #(#pats)|*) { m |= #bit; })
     });
+    let ascii_masks = (0u8..128).map(|b| alphabet.char_mask(char::from(b)));
     let letter_consts = alphabet.letters.iter().enumerate().map(|(i, l)| {
         let bit = 1u8 << i;
         let id = Ident::new(&l.letter.to_string(), Span::call_site());
@@ -473,9 +474,14 @@ fn validator_tables(spec: &Spec, rt: &TokenStream) -> TokenStream {
         }
         /// Word notations and the letters they admit (`None`: any character).
         pub static WORDS: &[(&str, Option<u8>)] = &[#(#words),*];
+        /// The alphabet bits of each ASCII character, by code point.
+        pub static ASCII_MASKS: [u8; 128] = [#(#ascii_masks),*];
         /// The alphabet bits a character belongs to.
         #[inline]
         pub fn char_mask(c: char) -> u8 {
+            if c.is_ascii() {
+                return ASCII_MASKS[c as usize];
+            }
             let mut m = 0u8;
             #(#per_letter)*
             m
@@ -537,8 +543,15 @@ fn endpoint_table(spec: &Spec, ep: &Endpoint, rt: &TokenStream) -> TokenStream {
     let title_en = &ep.title.en;
     let title_ko = &ep.title.ko;
     let doc_url = ep.doc_url();
-    let request = field_tables(&ep.request, rt);
-    let response = field_tables(&ep.response, rt);
+    // The top-level fields whose values the validator's end-of-body rules read.
+    let method_names: Vec<&str> = ep.payment_method_field.iter().map(String::as_str).collect();
+    let mut result_names = method_names.clone();
+    if let Some(r) = &ep.result {
+        result_names.push(&r.code_field);
+        result_names.extend(r.status.as_ref().map(|(f, _)| f.as_str()));
+    }
+    let request = field_tables(&ep.request, &method_names, rt);
+    let response = field_tables(&ep.response, &result_names, rt);
     let method_field = match &ep.payment_method_field {
         Some(m) => quote!(Some(#m)),
         None => quote!(None),
@@ -660,11 +673,19 @@ fn applies_tokens(a: Applies, rt: &TokenStream) -> TokenStream {
     }
 }
 
-fn field_tables(fields: &[Field], rt: &TokenStream) -> Vec<TokenStream> {
+/// The validator tables of one object's fields. `read_later` names the fields whose values
+/// a rule reads after the object closes (besides condition targets, which are found here).
+fn field_tables(fields: &[Field], read_later: &[&str], rt: &TokenStream) -> Vec<TokenStream> {
+    let condition_target = |name: &str| {
+        fields
+            .iter()
+            .any(|f| matches!(&f.required, Required::When(c) if c.field == name))
+    };
     fields
         .iter()
         .map(|f| {
             let name = &f.name;
+            let captured = read_later.contains(&name.as_str()) || condition_target(name);
             let legacy = f.legacy_names.iter().map(|l| &l.name);
             let type_code = match &f.enforced_type {
                 Some(t) => {
@@ -686,9 +707,15 @@ fn field_tables(fields: &[Field], rt: &TokenStream) -> Vec<TokenStream> {
                 Required::Never => quote!(#rt::Requirement::Never),
                 Required::When(c) => {
                     let field = &c.field;
+                    // The loader rejects conditions on absent fields; an index past the end
+                    // would make the condition never hold.
+                    let index = fields
+                        .iter()
+                        .position(|s| s.name == *field)
+                        .unwrap_or(usize::MAX);
                     match c.test.values() {
-                        Some(vals) => quote!(#rt::Requirement::When { field: #field, values: Some(&[#(#vals),*]) }),
-                        None => quote!(#rt::Requirement::When { field: #field, values: None }),
+                        Some(vals) => quote!(#rt::Requirement::When { field: #field, index: #index, values: Some(&[#(#vals),*]) }),
+                        None => quote!(#rt::Requirement::When { field: #field, index: #index, values: None }),
                     }
                 }
             };
@@ -699,11 +726,11 @@ fn field_tables(fields: &[Field], rt: &TokenStream) -> Vec<TokenStream> {
             let shape = match f.shape {
                 Shape::Scalar => quote!(#rt::FieldShape::Scalar),
                 Shape::Object => {
-                    let nested = field_tables(&f.fields, rt);
+                    let nested = field_tables(&f.fields, &[], rt);
                     quote!(#rt::FieldShape::Object(&[#(#nested),*]))
                 }
                 Shape::List => {
-                    let nested = field_tables(&f.fields, rt);
+                    let nested = field_tables(&f.fields, &[], rt);
                     quote!(#rt::FieldShape::List(&[#(#nested),*]))
                 }
             };
@@ -717,6 +744,7 @@ fn field_tables(fields: &[Field], rt: &TokenStream) -> Vec<TokenStream> {
                     values: &[#(#values),*],
                     sensitive: #sensitive,
                     volatile: #volatile,
+                    captured: #captured,
                     shape: #shape,
                 }
             }

@@ -205,7 +205,8 @@ pub fn validate_sample(ep: &EndpointSpec, part: Part, raw: &str) -> SampleReport
             // report is its `malformed_body`, with the lenient reader's position added.
             let mut report = validate_bytes(ep, part, raw.as_bytes());
             for f in &mut report.findings {
-                f.message = format!("{} (lenient reader: {e})", f.message);
+                let message = format!("{} (lenient reader: {e})", f.message());
+                f.set_message(message);
             }
             SampleReport {
                 repairs: Vec::new(),

@@ -182,17 +182,31 @@ impl TypeCode {
     /// Checks a value: every character in an admitted class, length within the maximum.
     #[inline]
     pub fn check(&self, value: &str) -> Result<(), TypeCodeError> {
-        let mut len = 0usize;
-        match self.mask {
-            Some(mask) => {
-                for (at, ch) in value.chars().enumerate() {
-                    if crate::generated::char_mask(ch) & mask == 0 {
-                        return Err(TypeCodeError::BadChar { ch, at });
-                    }
-                    len = at + 1;
-                }
+        // ASCII prefix (most values are all ASCII): one table lookup per byte, and the
+        // character count equals the byte count.
+        let bytes = value.as_bytes();
+        let mut at = 0;
+        while let Some(&b) = bytes.get(at)
+            && b.is_ascii()
+        {
+            if let Some(mask) = self.mask
+                && crate::generated::ASCII_MASKS[usize::from(b)] & mask == 0
+            {
+                return Err(TypeCodeError::BadChar {
+                    ch: char::from(b),
+                    at,
+                });
             }
-            None => len = value.chars().count(),
+            at += 1;
+        }
+        let mut len = at;
+        for ch in value[at..].chars() {
+            if let Some(mask) = self.mask
+                && crate::generated::char_mask(ch) & mask == 0
+            {
+                return Err(TypeCodeError::BadChar { ch, at: len });
+            }
+            len += 1;
         }
         if let Some(max) = self.max_len
             && len > max as usize
@@ -220,6 +234,8 @@ pub enum Requirement {
     When {
         /// The sibling field.
         field: &'static str,
+        /// The sibling's position in the same field list.
+        index: usize,
         /// The values that make this field required.
         values: Option<&'static [&'static str]>,
     },
@@ -255,6 +271,10 @@ pub struct FieldSpec {
     pub sensitive: bool,
     /// Changes between calls.
     pub volatile: bool,
+    /// A rule reads this field's value once the object is complete: a sibling's
+    /// requirement depends on it, or it is the top-level payment-method, status or
+    /// result-code field.
+    pub captured: bool,
     /// Shape.
     pub shape: FieldShape,
 }

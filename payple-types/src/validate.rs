@@ -9,6 +9,7 @@ mod stream;
 use serde::Serialize;
 use serde::de::DeserializeSeed;
 use serde_json::Value;
+use std::borrow::Cow;
 use std::fmt;
 
 /// The largest body the validator parses (bytes). Payple's bodies are a few kilobytes.
@@ -128,7 +129,12 @@ impl Severity {
 }
 
 /// One deviation.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+///
+/// The parts that come from the spec (field, type code, documentation URL and most
+/// expectations) are borrowed from the compiled tables, and the message is rendered when
+/// it is shown ([`Finding::message`], `Display`, serialization), as is the fingerprint
+/// ([`Finding::fingerprint`]), so that collecting findings costs about one allocation each.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Finding {
     /// Kind.
     pub kind: Kind,
@@ -137,19 +143,303 @@ pub struct Finding {
     /// JSON pointer of the value ("" for the whole body).
     pub pointer: String,
     /// The documented field name, if the finding concerns one.
-    pub field: Option<String>,
+    pub field: Option<Cow<'static, str>>,
     /// The documented (enforced) type code.
-    pub type_code: Option<String>,
+    pub type_code: Option<Cow<'static, str>>,
     /// What the spec expects.
-    pub expected: Option<String>,
+    pub expected: Option<Cow<'static, str>>,
     /// What the body holds (redacted for sensitive fields).
-    pub actual: Option<String>,
-    /// A sentence a person can act on.
-    pub message: String,
+    pub actual: Option<Cow<'static, str>>,
     /// Documentation URL.
-    pub doc_url: String,
-    /// Stable across runs and machines: endpoint, part, kind and pointer.
-    pub fingerprint: String,
+    pub doc_url: Cow<'static, str>,
+    /// The fingerprint hash of the endpoint id and part; [`Finding::fingerprint`] goes on
+    /// with the kind and the pointer.
+    origin: u64,
+    /// What the message is made of, beyond the fields above.
+    detail: Detail,
+}
+
+/// The parts of a message that are not in the finding's public fields. Everything dynamic
+/// that a message shows (keys, values, codes) is read from those fields when the message is
+/// rendered, so redacting the fields redacts the message too.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Detail {
+    /// A message written out in full.
+    Text(Cow<'static, str>),
+    /// The body (`actual`: "a JSON array", ...) is not an object.
+    NotAnObject,
+    /// The key (last pointer token) is not documented for this endpoint part.
+    Undocumented { endpoint: &'static str, part: Part },
+    /// The key (last pointer token) appears twice.
+    Duplicate,
+    /// `actual` is the legacy name of `field`.
+    Legacy,
+    /// `field` applies to `applies` payments; `actual` is the body's method.
+    NotApplicable { applies: Applies },
+    /// `field` is missing, required because of `because` when given.
+    Missing { because: Option<&'static str> },
+    /// The result code `actual` is not in the catalog.
+    UnknownCode,
+    /// The status says success (or not) and the code `actual` disagrees.
+    SuccessMismatch {
+        status_field: &'static str,
+        success: &'static str,
+        says_success: bool,
+        method: Applies,
+    },
+    /// `actual` breaks the type code of `field`.
+    TypeCode(Breach),
+    /// `actual` is not one of `values`.
+    InvalidValue { values: &'static [&'static str] },
+    /// `field` is documented as a JSON `expected` and is a `got`.
+    JsonType { got: &'static str },
+    /// An item of the list `field` is a `actual`, not an object.
+    ItemNotObject,
+}
+
+/// How a value breaks its type code, without the value itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Breach {
+    /// Too many characters.
+    TooLong { len: usize, max: u32 },
+    /// A character outside the admitted classes (shown for values that are not sensitive).
+    BadChar { ch: Option<char>, at: usize },
+}
+
+impl Finding {
+    /// A finding with a message written out in full: for callers that report their own
+    /// deviations in the same shape (the mock server, drift checks).
+    pub fn with_message(
+        kind: Kind,
+        endpoint: &EndpointSpec,
+        part: Part,
+        pointer: impl Into<String>,
+        message: impl Into<Cow<'static, str>>,
+    ) -> Finding {
+        Finding {
+            kind,
+            severity: kind.severity(),
+            origin: Fingerprint::origin(endpoint.id, part),
+            pointer: pointer.into(),
+            field: None,
+            type_code: None,
+            expected: None,
+            actual: None,
+            doc_url: Cow::Borrowed(endpoint.doc_url),
+            detail: Detail::Text(message.into()),
+        }
+    }
+
+    /// The same finding with `expected` and `actual` set.
+    pub fn expecting(
+        mut self,
+        expected: Option<Cow<'static, str>>,
+        actual: Option<Cow<'static, str>>,
+    ) -> Finding {
+        self.expected = expected;
+        self.actual = actual;
+        self
+    }
+
+    /// Stable across runs and machines: a hash of the endpoint id, the part, the kind and
+    /// the pointer (as it is now).
+    pub fn fingerprint(&self) -> Fingerprint {
+        Fingerprint::resume(self.origin, &[self.kind.as_str(), &self.pointer])
+    }
+
+    /// A sentence a person can act on.
+    pub fn message(&self) -> Cow<'static, str> {
+        match &self.detail {
+            Detail::Text(text) => text.clone(),
+            _ => Cow::Owned(self.to_string()),
+        }
+    }
+
+    /// Replaces the message with `message` written out in full (used to redact text that
+    /// came from outside the spec).
+    pub fn set_message(&mut self, message: impl Into<Cow<'static, str>>) {
+        self.detail = Detail::Text(message.into());
+    }
+
+    /// The key the pointer ends in (unescaped).
+    fn key(&self) -> Cow<'_, str> {
+        let token = self.pointer.rsplit('/').next().unwrap_or("");
+        if token.contains('~') {
+            Cow::Owned(token.replace("~1", "/").replace("~0", "~"))
+        } else {
+            Cow::Borrowed(token)
+        }
+    }
+}
+
+/// Shows the message.
+impl fmt::Display for Finding {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let field = self.field.as_deref().unwrap_or("");
+        let actual = self.actual.as_deref().unwrap_or("");
+        let expected = self.expected.as_deref().unwrap_or("");
+        match &self.detail {
+            Detail::Text(text) => f.write_str(text),
+            Detail::NotAnObject => write!(f, "the body is {actual}, not an object"),
+            Detail::Undocumented { endpoint, part } => write!(
+                f,
+                "`{}` is not a documented field of {endpoint} {part}",
+                self.key()
+            ),
+            Detail::Duplicate => write!(
+                f,
+                "`{}` appears more than once in one object; JSON parsers disagree about which value counts",
+                self.key()
+            ),
+            Detail::Legacy => write!(f, "`{actual}` is the legacy name of `{field}`"),
+            Detail::NotApplicable { applies } => write!(
+                f,
+                "`{field}` applies to {} payments but the body is a {actual} payment",
+                applies.as_str()
+            ),
+            Detail::Missing { because } => {
+                write!(f, "required field `{field}` is missing")?;
+                match because {
+                    Some(other) => write!(f, " (required because of `{other}`)"),
+                    None => Ok(()),
+                }
+            }
+            Detail::UnknownCode => write!(
+                f,
+                "result code `{actual}` is not in the response-code catalog"
+            ),
+            Detail::SuccessMismatch {
+                status_field,
+                success,
+                says_success: true,
+                method,
+            } => write!(
+                f,
+                "`{status_field}` is `{success}` but `{actual}` is not a success code for {} (expected {})",
+                if *method == Applies::Both {
+                    "this endpoint"
+                } else {
+                    method.as_str()
+                },
+                expected.replace(" | ", " or ")
+            ),
+            Detail::SuccessMismatch {
+                status_field,
+                success,
+                says_success: false,
+                ..
+            } => write!(
+                f,
+                "`{status_field}` does not say `{success}` but `{actual}` is a success code"
+            ),
+            Detail::TypeCode(breach) => {
+                let code = self.type_code.as_deref().unwrap_or("");
+                write!(f, "`{field}` is documented as {code}: ")?;
+                match *breach {
+                    Breach::TooLong { len, max } => {
+                        write!(f, "{len} characters, more than the maximum {max}")
+                    }
+                    Breach::BadChar { ch: Some(ch), at } => write!(
+                        f,
+                        "character {ch:?} at position {at} is outside the admitted classes"
+                    ),
+                    Breach::BadChar { ch: None, .. } => {
+                        f.write_str("a character is outside the admitted classes")
+                    }
+                }
+            }
+            Detail::InvalidValue { values } => write!(
+                f,
+                "`{field}` is not one of the documented values {}",
+                values.join(", ")
+            ),
+            Detail::JsonType { got } => write!(
+                f,
+                "`{field}` is documented as a JSON {expected} but is a {got}"
+            ),
+            Detail::ItemNotObject => {
+                write!(f, "items of `{field}` are objects, this one is a {actual}")
+            }
+        }
+    }
+}
+
+/// The JSON contract: `kind`, `severity`, `pointer`, `field`, `type_code`, `expected`,
+/// `actual`, `message`, `doc_url`, `fingerprint`, in that order.
+impl Serialize for Finding {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut st = s.serialize_struct("Finding", 10)?;
+        st.serialize_field("kind", &self.kind)?;
+        st.serialize_field("severity", &self.severity)?;
+        st.serialize_field("pointer", &self.pointer)?;
+        st.serialize_field("field", &self.field)?;
+        st.serialize_field("type_code", &self.type_code)?;
+        st.serialize_field("expected", &self.expected)?;
+        st.serialize_field("actual", &self.actual)?;
+        st.serialize_field("message", &self.message())?;
+        st.serialize_field("doc_url", &self.doc_url)?;
+        st.serialize_field("fingerprint", &self.fingerprint())?;
+        st.end()
+    }
+}
+
+/// A finding's identity across runs and machines: FNV-1a (64 bit) of endpoint id, part,
+/// kind and pointer. Shown and serialized as 16 lower-case hexadecimal digits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Fingerprint(pub u64);
+
+impl Fingerprint {
+    /// The fingerprint of a finding of `kind` at `pointer` in `endpoint_id`'s `part`.
+    pub fn of(endpoint_id: &str, part: Part, kind: Kind, pointer: &str) -> Fingerprint {
+        Fingerprint::resume(
+            Fingerprint::origin(endpoint_id, part),
+            &[kind.as_str(), pointer],
+        )
+    }
+
+    /// The hash state after the endpoint id and the part.
+    fn origin(endpoint_id: &str, part: Part) -> u64 {
+        Fingerprint::resume(0xcbf2_9ce4_8422_2325, &[endpoint_id, part.as_str()]).0
+    }
+
+    /// FNV-1a (64 bit) from state `h` over `parts`, each followed by a zero byte.
+    fn resume(mut h: u64, parts: &[&str]) -> Fingerprint {
+        for p in parts {
+            for &b in p.as_bytes().iter().chain(&[0u8]) {
+                h ^= u64::from(b);
+                h = h.wrapping_mul(0x0100_0000_01b3);
+            }
+        }
+        Fingerprint(h)
+    }
+}
+
+impl fmt::Display for Fingerprint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:016x}", self.0)
+    }
+}
+
+impl std::str::FromStr for Fingerprint {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        if s.len() == 16 && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
+            u64::from_str_radix(s, 16)
+                .map(Fingerprint)
+                .map_err(|e| e.to_string())
+        } else {
+            Err(format!(
+                "a fingerprint is 16 lower-case hexadecimal digits, not `{s}`"
+            ))
+        }
+    }
+}
+
+impl Serialize for Fingerprint {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
 }
 
 /// Every finding for one body.
@@ -227,12 +517,19 @@ pub fn validate_bytes(ep: &EndpointSpec, part: Part, body: &[u8]) -> Report {
         .deserialize(&mut de)
         .and_then(|()| de.end());
     if let Err(e) = outcome {
-        let hint = if body.windows(2).any(|w| w == b"=>") {
-            " (it uses PHP-style `=>`)"
+        // The parser checks UTF-8 in every string and key it reads (and the validator reads
+        // them all), so a body that parses is valid UTF-8; checking only on failure keeps
+        // the clean path to one pass over the bytes.
+        if std::str::from_utf8(body).is_err() {
+            cx.malformed("the body is not valid UTF-8".into());
         } else {
-            ""
-        };
-        cx.malformed(format!("the body is not valid JSON: {e}{hint}"));
+            let hint = if body.windows(2).any(|w| w == b"=>") {
+                " (it uses PHP-style `=>`)"
+            } else {
+                ""
+            };
+            cx.malformed(format!("the body is not valid JSON: {e}{hint}"));
+        }
     }
     cx.report()
 }
@@ -248,7 +545,7 @@ pub fn validate_value(ep: &EndpointSpec, part: Part, value: &Value) -> Report {
     cx.report()
 }
 
-/// Cheap checks before parsing: size cap, BOM, empty, markup, UTF-8.
+/// Cheap checks before parsing: size cap, BOM, empty, markup.
 fn precheck(body: &[u8]) -> Result<(), String> {
     if body.len() > MAX_BODY_BYTES {
         return Err(format!(
@@ -268,16 +565,14 @@ fn precheck(body: &[u8]) -> Result<(), String> {
     if trimmed.starts_with(b"<") {
         return Err("the body is HTML or XML, not JSON (an error page?)".into());
     }
-    // The parser checks UTF-8 only in the strings it decodes, not in values it skips.
-    if std::str::from_utf8(body).is_err() {
-        return Err("the body is not valid UTF-8".into());
-    }
     Ok(())
 }
 
 struct Cx<'a> {
     ep: &'a EndpointSpec,
     part: Part,
+    /// [`Fingerprint::origin`] of the endpoint and part.
+    origin: u64,
     findings: Vec<Finding>,
 }
 
@@ -319,16 +614,27 @@ pub fn pointer_token(key: &str) -> String {
     key.replace('~', "~0").replace('/', "~1")
 }
 
-/// FNV-1a, 64 bit: stable across runs, machines and Rust versions.
-fn fingerprint(parts: &[&str]) -> String {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for p in parts {
-        for b in p.bytes().chain(std::iter::once(0u8)) {
-            h ^= u64::from(b);
-            h = h.wrapping_mul(0x0100_0000_01b3);
+/// A finding before its pointer and fingerprint are known.
+struct Draft {
+    kind: Kind,
+    field: Option<&'static str>,
+    type_code: Option<&'static str>,
+    expected: Option<Cow<'static, str>>,
+    actual: Option<Cow<'static, str>>,
+    detail: Detail,
+}
+
+impl Draft {
+    fn new(kind: Kind, detail: Detail) -> Draft {
+        Draft {
+            kind,
+            field: None,
+            type_code: None,
+            expected: None,
+            actual: None,
+            detail,
         }
     }
-    format!("{h:016x}")
 }
 
 impl<'a> Cx<'a> {
@@ -336,6 +642,7 @@ impl<'a> Cx<'a> {
         Cx {
             ep,
             part,
+            origin: Fingerprint::origin(ep.id, part),
             findings: Vec::new(),
         }
     }
@@ -351,46 +658,27 @@ impl<'a> Cx<'a> {
     /// The body cannot be read: exactly one finding, whatever was seen before.
     fn malformed(&mut self, message: String) {
         self.findings.clear();
-        self.push(Kind::MalformedBody, "", None, None, None, None, message);
+        let draft = Draft::new(Kind::MalformedBody, Detail::Text(message.into()));
+        self.push(String::new(), draft);
     }
 
-    #[allow(clippy::too_many_arguments)]
-    fn push(
-        &mut self,
-        kind: Kind,
-        pointer: &str,
-        field: Option<&str>,
-        type_code: Option<&TypeCode>,
-        expected: Option<String>,
-        actual: Option<String>,
-        message: String,
-    ) {
-        let f = self.finding(kind, pointer, field, type_code, expected, actual, message);
+    fn push(&mut self, pointer: String, draft: Draft) {
+        let f = self.finding(pointer, draft);
         self.findings.push(f);
     }
 
-    #[allow(clippy::too_many_arguments)]
-    fn finding(
-        &self,
-        kind: Kind,
-        pointer: &str,
-        field: Option<&str>,
-        type_code: Option<&TypeCode>,
-        expected: Option<String>,
-        actual: Option<String>,
-        message: String,
-    ) -> Finding {
+    fn finding(&self, pointer: String, d: Draft) -> Finding {
         Finding {
-            kind,
-            severity: kind.severity(),
-            pointer: pointer.to_string(),
-            field: field.map(str::to_string),
-            type_code: type_code.map(|t| t.notation.to_string()),
-            expected,
-            actual,
-            message,
-            doc_url: self.ep.doc_url.to_string(),
-            fingerprint: fingerprint(&[self.ep.id, self.part.as_str(), kind.as_str(), pointer]),
+            kind: d.kind,
+            severity: d.kind.severity(),
+            origin: self.origin,
+            pointer,
+            field: d.field.map(Cow::Borrowed),
+            type_code: d.type_code.map(Cow::Borrowed),
+            expected: d.expected,
+            actual: d.actual,
+            doc_url: Cow::Borrowed(self.ep.doc_url),
+            detail: d.detail,
         }
     }
 }

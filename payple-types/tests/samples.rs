@@ -67,7 +67,7 @@ fn check_samples(id: &str) {
                 report
                     .findings
                     .iter()
-                    .map(|f| &f.message)
+                    .map(|f| f.message())
                     .collect::<Vec<_>>()
             ));
         }

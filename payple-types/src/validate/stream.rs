@@ -5,7 +5,7 @@
 //! method, conditional requirements, success codes) are resolved when the object closes,
 //! from the few sibling values captured on the way.
 
-use super::{Cx, Kind, json_type, pointer_token, shown};
+use super::{Breach, Cx, Detail, Draft, Kind, json_type, shown};
 use crate::runtime::*;
 use serde::Deserialize;
 use serde::de::value::{MapAccessDeserializer, SeqAccessDeserializer};
@@ -65,15 +65,12 @@ impl<'de> DeserializeSeed<'de> for BodySeed<'_, '_> {
 
 impl BodySeed<'_, '_> {
     fn not_an_object(self, what: &'static str) {
-        self.cx.push(
-            Kind::MalformedBody,
-            "",
-            None,
-            None,
-            Some("a JSON object".into()),
-            Some(format!("a JSON {what}")),
-            format!("the body is a JSON {what}, not an object"),
-        );
+        let draft = Draft {
+            expected: Some("a JSON object".into()),
+            actual: Some(format!("a JSON {what}").into()),
+            ..Draft::new(Kind::MalformedBody, Detail::NotAnObject)
+        };
+        self.cx.push(String::new(), draft);
     }
 }
 
@@ -94,7 +91,7 @@ impl<'de> Visitor<'de> for BodySeed<'_, '_> {
                 Part::Request => None,
             },
         };
-        check_object(self.cx, fields, "", Some(top), map)
+        check_object(self.cx, fields, &Path::Root, Some(top), map)
     }
 
     fn visit_seq<S: SeqAccess<'de>>(self, mut seq: S) -> Result<(), S::Error> {
@@ -141,131 +138,229 @@ impl Bits {
     }
 }
 
-/// The field a key names: its current name first, then legacy names.
-fn find_field(fields: &[FieldSpec], key: &str) -> Option<usize> {
-    fields
-        .iter()
-        .position(|f| f.name == key)
-        .or_else(|| fields.iter().position(|f| f.legacy_names.contains(&key)))
+/// The field a key names, and the spec's spelling of the name it matched (the current name
+/// or a legacy one; the linter keeps all of them distinct). Bodies mostly follow the
+/// documented order, so the few fields after the previous match (`hint`) are tried first.
+fn find_field(fields: &[FieldSpec], key: &[u8], hint: usize) -> Option<(usize, &'static str)> {
+    let near = fields.get(hint..).unwrap_or(&[]).iter().take(3);
+    if let Some(at) = near.into_iter().position(|f| same_bytes(f.name, key)) {
+        return Some((hint + at, fields[hint + at].name));
+    }
+    fields.iter().enumerate().find_map(|(i, f)| {
+        if same_bytes(f.name, key) {
+            Some((i, f.name))
+        } else {
+            f.legacy_names
+                .iter()
+                .find(|l| same_bytes(l, key))
+                .map(|l| (i, *l))
+        }
+    })
 }
 
-fn pointer_of(prefix: &str, key: &str) -> String {
-    if key.contains(['~', '/']) {
-        format!("{prefix}/{}", pointer_token(key))
+/// String equality tuned for field names, which share long prefixes (`PCD_PAY_`) and differ
+/// near the end: length, then the last eight bytes, then the rest, without a call to
+/// `memcmp` for names up to 16 bytes.
+#[inline]
+fn same(a: &str, b: &str) -> bool {
+    same_bytes(a, b.as_bytes())
+}
+
+/// [`same`] against raw key bytes.
+#[inline]
+fn same_bytes(a: &str, b: &[u8]) -> bool {
+    let a = a.as_bytes();
+    let n = a.len();
+    if n != b.len() {
+        return false;
+    }
+    if n < 8 {
+        return a == b;
+    }
+    let word = |s: &[u8], at: usize| -> u64 {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(&s[at..at + 8]);
+        u64::from_ne_bytes(w)
+    };
+    if word(a, n - 8) != word(b, n - 8) {
+        return false;
+    }
+    if n <= 16 {
+        word(a, 0) == word(b, 0)
     } else {
-        let mut p = String::with_capacity(prefix.len() + 1 + key.len());
-        p.push_str(prefix);
-        p.push('/');
-        p.push_str(key);
-        p
+        a[..n - 8] == b[..n - 8]
     }
 }
 
+/// A short list kept on the stack; the lists of one object hold a handful of entries.
+struct Few<T, const N: usize> {
+    head: [Option<T>; N],
+    len: usize,
+    rest: Vec<T>,
+}
+
+impl<T, const N: usize> Few<T, N> {
+    fn new() -> Self {
+        Few {
+            head: [const { None }; N],
+            len: 0,
+            rest: Vec::new(),
+        }
+    }
+
+    fn push(&mut self, item: T) {
+        match self.head.get_mut(self.len) {
+            Some(slot) => *slot = Some(item),
+            None => self.rest.push(item),
+        }
+        self.len += 1;
+    }
+
+    fn iter(&self) -> impl DoubleEndedIterator<Item = &T> {
+        self.head.iter().flatten().chain(&self.rest)
+    }
+}
+
+/// Where a value sits, as a chain of borrowed steps; rendered as a JSON pointer only when a
+/// finding needs it, so the clean path builds no strings.
+#[derive(Clone, Copy)]
+enum Path<'p> {
+    /// The body itself.
+    Root,
+    /// A member of the object at the parent path.
+    Key(&'p Path<'p>, &'p str),
+    /// An item of the list at the parent path.
+    Index(&'p Path<'p>, usize),
+}
+
+impl Path<'_> {
+    fn write(&self, out: &mut String) {
+        match *self {
+            Path::Root => {}
+            Path::Key(parent, key) => {
+                parent.write(out);
+                out.push('/');
+                if key.contains(['~', '/']) {
+                    out.push_str(&key.replace('~', "~0").replace('/', "~1"));
+                } else {
+                    out.push_str(key);
+                }
+            }
+            Path::Index(parent, i) => {
+                parent.write(out);
+                out.push('/');
+                out.push_str(itoa(i, &mut [0; 20]));
+            }
+        }
+    }
+
+    /// The JSON pointer (RFC 6901).
+    fn pointer(&self) -> String {
+        let mut out = String::with_capacity(24);
+        self.write(&mut out);
+        out
+    }
+
+    /// The pointer of member `key` of this object.
+    fn member(&self, key: &str) -> String {
+        Path::Key(self, key).pointer()
+    }
+}
+
+/// `n` in decimal, without the formatting machinery.
+fn itoa(mut n: usize, buf: &mut [u8; 20]) -> &str {
+    let mut at = buf.len();
+    loop {
+        at -= 1;
+        buf[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    std::str::from_utf8(&buf[at..]).unwrap_or("0")
+}
+
 fn index_of(fields: &[FieldSpec], name: &str) -> Option<usize> {
-    fields.iter().position(|f| f.name == name)
+    fields.iter().position(|f| same(f.name, name))
 }
 
 /// Checks one object against `fields`; `top` is `Some` for the body itself.
 fn check_object<'de, M: MapAccess<'de>>(
     cx: &mut Cx<'_>,
     fields: &'static [FieldSpec],
-    prefix: &str,
+    path: &Path<'_>,
     top: Option<Top<'_>>,
     mut map: M,
 ) -> Result<(), M::Error> {
-    // Fields whose value a later decision needs: condition targets, and at the top level the
-    // payment-method, status and code fields.
-    let mut wanted = Bits::new(fields.len());
-    for f in fields {
-        if let Requirement::When { field, .. } = f.required
-            && let Some(i) = index_of(fields, field)
-        {
-            wanted.set(i);
-        }
-    }
-    if let Some(t) = top {
-        let names = [
-            t.method_field,
-            t.result.map(|r| r.code_field),
-            t.result.and_then(|r| r.status.map(|(s, _)| s)),
-        ];
-        for i in names
-            .into_iter()
-            .flatten()
-            .filter_map(|n| index_of(fields, n))
-        {
-            wanted.set(i);
-        }
-    }
     let method_field = top.and_then(|t| t.method_field);
     let mut seen = Bits::new(fields.len());
-    let mut captured: Vec<(usize, Cow<'de, str>)> = Vec::new();
+    let mut captured: Few<(usize, Cow<'de, str>), 6> = Few::new();
     // (insert position in findings, field index, key) of fields that may not apply.
-    let mut maybe_not_applicable: Vec<(usize, usize, Cow<'de, str>)> = Vec::new();
-    let mut undocumented: Vec<Cow<'de, str>> = Vec::new();
-    let mut legacy_keys: Vec<Cow<'de, str>> = Vec::new();
+    let mut maybe_not_applicable: Few<(usize, usize, &'static str), 6> = Few::new();
+    let mut undocumented: Vec<Cow<'de, [u8]>> = Vec::new();
+    // The names seen of fields that have legacy names.
+    let mut names_seen: Few<&'static str, 4> = Few::new();
 
+    let mut hint = 0;
     while let Some(key) = map.next_key_seed(KeySeed)? {
-        let Some(i) = find_field(fields, &key) else {
-            let pointer = pointer_of(prefix, &key);
+        let Some((i, name)) = find_field(fields, &key, hint) else {
+            // Documented names are ASCII; any other key is checked for UTF-8 here, as the
+            // parser does not check keys read as bytes.
+            let Ok(text) = std::str::from_utf8(&key) else {
+                return Err(de::Error::custom("an object key is not valid UTF-8"));
+            };
+            let pointer = path.member(text);
             if undocumented.contains(&key) {
-                duplicate(cx, &pointer, &key);
+                duplicate(cx, pointer, text);
             } else {
-                cx.push(
-                    Kind::UndocumentedField,
-                    &pointer,
-                    None,
-                    None,
-                    None,
-                    None,
-                    format!(
-                        "`{key}` is not a documented field of {} {}",
-                        cx.ep.id, cx.part
-                    ),
-                );
+                let detail = Detail::Undocumented {
+                    endpoint: cx.ep.id,
+                    part: cx.part,
+                };
+                cx.push(pointer, Draft::new(Kind::UndocumentedField, detail));
                 undocumented.push(key);
             }
             map.next_value_seed(Skip(1))?;
             continue;
         };
+        hint = i + 1;
         let f = &fields[i];
         if f.legacy_names.is_empty() {
             if seen.get(i) {
-                duplicate(cx, &pointer_of(prefix, &key), &key);
+                duplicate(cx, path.member(name), name);
             }
-        } else if legacy_keys.contains(&key) {
-            duplicate(cx, &pointer_of(prefix, &key), &key);
+        } else if names_seen.iter().any(|n| same(n, name)) {
+            duplicate(cx, path.member(name), name);
         } else {
             // A field sent under its current and a legacy name is two keys, not a duplicate.
-            legacy_keys.push(key.clone());
+            names_seen.push(name);
         }
         seen.set(i);
-        if *key != *f.name {
-            cx.push(
-                Kind::LegacyFieldName,
-                &pointer_of(prefix, &key),
-                Some(f.name),
-                None,
-                Some(f.name.to_string()),
-                Some(key.to_string()),
-                format!("`{key}` is the legacy name of `{}`", f.name),
-            );
+        if !same(name, f.name) {
+            let draft = Draft {
+                field: Some(f.name),
+                expected: Some(f.name.into()),
+                actual: Some(name.into()),
+                ..Draft::new(Kind::LegacyFieldName, Detail::Legacy)
+            };
+            cx.push(path.member(name), draft);
         }
         if method_field.is_some() && f.applies != Applies::Both {
-            maybe_not_applicable.push((cx.findings.len(), i, key.clone()));
+            maybe_not_applicable.push((cx.findings.len(), i, name));
         }
         let got = map.next_value_seed(ValueSeed {
             cx: &mut *cx,
             field: f,
-            prefix,
-            key: &key,
-            capture: wanted.get(i),
+            path: Path::Key(path, name),
+            capture: f.captured,
         })?;
         if let Some(text) = got {
             captured.push((i, text));
         }
     }
 
+    // The values a rule reads (few per object), by field index and by name.
     let value_of = |i: usize| -> Option<&str> {
         captured
             .iter()
@@ -273,32 +368,40 @@ fn check_object<'de, M: MapAccess<'de>>(
             .find(|(j, _)| *j == i)
             .map(|(_, t)| t.as_ref())
     };
-    let method = method_field.map(|name| match index_of(fields, name).and_then(value_of) {
+    let value_named = |name: &str| -> Option<&str> {
+        captured
+            .iter()
+            .rev()
+            .find(|(j, _)| same(fields[*j].name, name))
+            .map(|(_, t)| t.as_ref())
+    };
+    let method = method_field.map(|name| match value_named(name) {
         Some("card") => Applies::Card,
         Some("transfer") => Applies::Transfer,
         _ => Applies::Both,
     });
 
     if let Some(m) = method.filter(|m| *m != Applies::Both) {
-        for (at, i, key) in maybe_not_applicable.into_iter().rev() {
+        for &(at, i, key) in maybe_not_applicable.iter().rev() {
             let f = &fields[i];
             if f.applies.admits(m) {
                 continue;
             }
-            let finding = cx.finding(
-                Kind::NotApplicable,
-                &pointer_of(prefix, &key),
-                Some(f.name),
-                None,
-                Some(format!("{} only", f.applies.as_str())),
-                Some(m.as_str().to_string()),
-                format!(
-                    "`{}` applies to {} payments but the body is a {} payment",
-                    f.name,
-                    f.applies.as_str(),
-                    m.as_str()
-                ),
-            );
+            let only = match f.applies {
+                Applies::Card => "card only",
+                Applies::Transfer => "transfer only",
+                Applies::Both => "both",
+            };
+            let draft = Draft {
+                field: Some(f.name),
+                expected: Some(only.into()),
+                actual: Some(m.as_str().into()),
+                ..Draft::new(
+                    Kind::NotApplicable,
+                    Detail::NotApplicable { applies: f.applies },
+                )
+            };
+            let finding = cx.finding(path.member(key), draft);
             cx.findings.insert(at, finding);
         }
     }
@@ -314,8 +417,8 @@ fn check_object<'de, M: MapAccess<'de>>(
         let condition_ok = match f.required {
             Requirement::Always => true,
             Requirement::Never => false,
-            Requirement::When { field, values } => match index_of(fields, field) {
-                Some(j) if seen.get(j) => match values {
+            Requirement::When { index, values, .. } => match index {
+                j if j < fields.len() && seen.get(j) => match values {
                     None => true,
                     Some(vals) => value_of(j).is_some_and(|s| vals.contains(&s)),
                 },
@@ -323,28 +426,29 @@ fn check_object<'de, M: MapAccess<'de>>(
             },
         };
         if method_ok && condition_ok {
-            let why = match f.required {
-                Requirement::When { field, .. } => format!(" (required because of `{field}`)"),
-                _ => String::new(),
+            let because = match f.required {
+                Requirement::When { field, .. } => Some(field),
+                _ => None,
             };
-            cx.push(
-                Kind::MissingRequired,
-                &pointer_of(prefix, f.name),
-                Some(f.name),
-                f.type_code.as_ref(),
-                Some("present".into()),
-                Some("absent".into()),
-                format!("required field `{}` is missing{why}", f.name),
-            );
+            let draft = Draft {
+                field: Some(f.name),
+                type_code: f.type_code.map(|t| t.notation),
+                expected: Some("present".into()),
+                actual: Some("absent".into()),
+                ..Draft::new(Kind::MissingRequired, Detail::Missing { because })
+            };
+            cx.push(path.member(f.name), draft);
         }
     }
 
     if let Some(r) = top.and_then(|t| t.result) {
-        let code = index_of(fields, r.code_field).and_then(value_of);
-        let status = r.status.and_then(|(name, success)| {
-            index_of(fields, name)
+        let code = value_named(r.code_field);
+        let status = r.status.and_then(|(name, success)| match value_named(name) {
+            Some(v) => Some((name, success, Some(v))),
+            // Present but not a string, or absent.
+            None => index_of(fields, name)
                 .filter(|&i| seen.get(i))
-                .map(|i| (name, success, value_of(i)))
+                .map(|_| (name, success, None)),
         });
         if let Some(code) = code {
             check_result(cx, r, code, status, method.unwrap_or(Applies::Both));
@@ -353,38 +457,30 @@ fn check_object<'de, M: MapAccess<'de>>(
     Ok(())
 }
 
-fn duplicate(cx: &mut Cx<'_>, pointer: &str, key: &str) {
-    cx.push(
-        Kind::MalformedBody,
-        pointer,
-        None,
-        None,
-        Some("each key once".into()),
-        Some(key.to_string()),
-        format!(
-            "`{key}` appears more than once in one object; JSON parsers disagree about which value counts"
-        ),
-    );
+fn duplicate(cx: &mut Cx<'_>, pointer: String, key: &str) {
+    let draft = Draft {
+        expected: Some("each key once".into()),
+        actual: Some(key.to_string().into()),
+        ..Draft::new(Kind::MalformedBody, Detail::Duplicate)
+    };
+    cx.push(pointer, draft);
 }
 
 fn check_result(
     cx: &mut Cx<'_>,
     r: &ResultSpec,
     code: &str,
-    status: Option<(&str, &str, Option<&str>)>,
+    status: Option<(&'static str, &'static str, Option<&str>)>,
     method: Applies,
 ) {
-    let pointer = pointer_of("", r.code_field);
+    let pointer = || Path::Root.member(r.code_field);
     if !r.catalog.is_empty() && !r.catalog.iter().any(|e| e.code == code) {
-        cx.push(
-            Kind::UnknownResultCode,
-            &pointer,
-            Some(r.code_field),
-            None,
-            None,
-            Some(code.to_string()),
-            format!("result code `{code}` is not in the response-code catalog"),
-        );
+        let draft = Draft {
+            field: Some(r.code_field),
+            actual: Some(code.to_string().into()),
+            ..Draft::new(Kind::UnknownResultCode, Detail::UnknownCode)
+        };
+        cx.push(pointer(), draft);
     }
     let Some((status_field, success, status)) = status else {
         return;
@@ -394,77 +490,85 @@ fn check_result(
     if says_success == is_success_code {
         return;
     }
-    let expected: Vec<&str> = r
-        .success_codes
-        .iter()
-        .filter(|(_, a)| a.admits(method))
-        .map(|(c, _)| *c)
-        .collect();
-    let message = if says_success {
-        format!(
-            "`{status_field}` is `{success}` but `{code}` is not a success code for {} (expected {})",
-            if method == Applies::Both {
-                "this endpoint"
-            } else {
-                method.as_str()
-            },
-            expected.join(" or ")
-        )
+    let expected: Cow<'static, str> = if says_success {
+        let codes: Vec<&str> = r
+            .success_codes
+            .iter()
+            .filter(|(_, a)| a.admits(method))
+            .map(|(c, _)| *c)
+            .collect();
+        codes.join(" | ").into()
     } else {
-        format!("`{status_field}` does not say `{success}` but `{code}` is a success code")
+        "a failure code".into()
     };
-    cx.push(
-        Kind::SuccessCodeMismatch,
-        &pointer,
-        Some(r.code_field),
-        None,
-        Some(if says_success {
-            expected.join(" | ")
-        } else {
-            "a failure code".into()
-        }),
-        Some(code.to_string()),
-        message,
-    );
+    let draft = Draft {
+        field: Some(r.code_field),
+        expected: Some(expected),
+        actual: Some(code.to_string().into()),
+        ..Draft::new(
+            Kind::SuccessCodeMismatch,
+            Detail::SuccessMismatch {
+                status_field,
+                success,
+                says_success,
+                method,
+            },
+        )
+    };
+    cx.push(pointer(), draft);
 }
 
-/// An object key, borrowed from the input when possible.
+/// An object key as bytes, borrowed from the input when possible. Reading keys as bytes
+/// spares the parser a UTF-8 check per key: a key that names a documented field is ASCII,
+/// and [`check_object`] checks the others.
 struct KeySeed;
 
 impl<'de> DeserializeSeed<'de> for KeySeed {
-    type Value = Cow<'de, str>;
+    type Value = Cow<'de, [u8]>;
 
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        d.deserialize_str(self)
+        d.deserialize_bytes(self)
     }
 }
 
 impl<'de> Visitor<'de> for KeySeed {
-    type Value = Cow<'de, str>;
+    type Value = Cow<'de, [u8]>;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a string key")
     }
 
-    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+    fn visit_borrowed_bytes<E: de::Error>(self, v: &'de [u8]) -> Result<Self::Value, E> {
         Ok(Cow::Borrowed(v))
     }
 
+    fn visit_bytes<E: de::Error>(self, v: &[u8]) -> Result<Self::Value, E> {
+        Ok(Cow::Owned(v.to_vec()))
+    }
+
+    fn visit_byte_buf<E: de::Error>(self, v: Vec<u8>) -> Result<Self::Value, E> {
+        Ok(Cow::Owned(v))
+    }
+
+    // A `Value` (see `validate_value`) hands keys over as strings.
+    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+        Ok(Cow::Borrowed(v.as_bytes()))
+    }
+
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-        Ok(Cow::Owned(v.to_string()))
+        Ok(Cow::Owned(v.as_bytes().to_vec()))
     }
 
     fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
-        Ok(Cow::Owned(v))
+        Ok(Cow::Owned(v.into_bytes()))
     }
 }
 
 /// The value of a documented field; yields the string when `capture` is set.
-struct ValueSeed<'c, 'a, 'k> {
+struct ValueSeed<'c, 'a, 'p> {
     cx: &'c mut Cx<'a>,
     field: &'static FieldSpec,
-    prefix: &'k str,
-    key: &'k str,
+    path: Path<'p>,
     capture: bool,
 }
 
@@ -477,10 +581,6 @@ impl<'de> DeserializeSeed<'de> for ValueSeed<'_, '_, '_> {
 }
 
 impl ValueSeed<'_, '_, '_> {
-    fn pointer(&self) -> String {
-        pointer_of(self.prefix, self.key)
-    }
-
     fn string(self, s: &str) {
         let f = self.field;
         if !matches!(f.shape, FieldShape::Scalar) {
@@ -490,38 +590,36 @@ impl ValueSeed<'_, '_, '_> {
         if let Some(code) = &f.type_code
             && let Err(why) = code.check(s)
         {
-            let what = match why {
-                TypeCodeError::BadChar { .. } if f.sensitive => {
-                    "a character is outside the admitted classes".to_string()
-                }
-                other => other.to_string(),
+            let breach = match why {
+                TypeCodeError::TooLong { len, max } => Breach::TooLong { len, max },
+                TypeCodeError::BadChar { ch, at } => Breach::BadChar {
+                    ch: (!f.sensitive).then_some(ch),
+                    at,
+                },
+                // Compiled codes are valid; a bad one would be a generator bug.
+                TypeCodeError::BadCode(_) => Breach::BadChar { ch: None, at: 0 },
             };
-            let pointer = self.pointer();
-            self.cx.push(
-                Kind::TypeCodeViolation,
-                &pointer,
-                Some(f.name),
-                Some(code),
-                Some(code.notation.to_string()),
-                Some(shown_str(s, f.sensitive)),
-                format!("`{}` is documented as {}: {what}", f.name, code.notation),
-            );
+            let draft = Draft {
+                field: Some(f.name),
+                type_code: Some(code.notation),
+                expected: Some(code.notation.into()),
+                actual: Some(shown_str(s, f.sensitive).into()),
+                ..Draft::new(Kind::TypeCodeViolation, Detail::TypeCode(breach))
+            };
+            self.cx.push(self.path.pointer(), draft);
         }
         if !f.values.is_empty() && !f.values.contains(&s) {
-            let pointer = self.pointer();
-            self.cx.push(
-                Kind::InvalidValue,
-                &pointer,
-                Some(f.name),
-                f.type_code.as_ref(),
-                Some(f.values.join(" | ")),
-                Some(shown_str(s, f.sensitive)),
-                format!(
-                    "`{}` is not one of the documented values {}",
-                    f.name,
-                    f.values.join(", ")
-                ),
-            );
+            let draft = Draft {
+                field: Some(f.name),
+                type_code: f.type_code.map(|t| t.notation),
+                expected: Some(f.values.join(" | ").into()),
+                actual: Some(shown_str(s, f.sensitive).into()),
+                ..Draft::new(
+                    Kind::InvalidValue,
+                    Detail::InvalidValue { values: f.values },
+                )
+            };
+            self.cx.push(self.path.pointer(), draft);
         }
     }
 
@@ -532,24 +630,15 @@ impl ValueSeed<'_, '_, '_> {
             FieldShape::Object(_) => "object",
             FieldShape::List(_) => "array",
         };
-        let pointer = self.pointer();
-        self.cx.push(
-            Kind::JsonTypeMismatch,
-            &pointer,
-            Some(f.name),
-            f.type_code.as_ref(),
-            Some(expected.into()),
-            Some(format!(
-                "{} {}",
-                json_type(other),
-                shown(other, f.sensitive)
-            )),
-            format!(
-                "`{}` is documented as a JSON {expected} but is a {}",
-                f.name,
-                json_type(other)
-            ),
-        );
+        let got = json_type(other);
+        let draft = Draft {
+            field: Some(f.name),
+            type_code: f.type_code.map(|t| t.notation),
+            expected: Some(expected.into()),
+            actual: Some(format!("{got} {}", shown(other, f.sensitive)).into()),
+            ..Draft::new(Kind::JsonTypeMismatch, Detail::JsonType { got })
+        };
+        self.cx.push(self.path.pointer(), draft);
     }
 }
 
@@ -612,8 +701,7 @@ impl<'de> Visitor<'de> for ValueSeed<'_, '_, '_> {
     fn visit_map<M: MapAccess<'de>>(self, map: M) -> Result<Self::Value, M::Error> {
         match self.field.shape {
             FieldShape::Object(fields) => {
-                let pointer = self.pointer();
-                check_object(self.cx, fields, &pointer, None, map)?;
+                check_object(self.cx, fields, &self.path, None, map)?;
             }
             _ => {
                 let value = Value::deserialize(MapAccessDeserializer::new(map))?;
@@ -626,15 +714,13 @@ impl<'de> Visitor<'de> for ValueSeed<'_, '_, '_> {
     fn visit_seq<S: SeqAccess<'de>>(self, mut seq: S) -> Result<Self::Value, S::Error> {
         match self.field.shape {
             FieldShape::List(fields) => {
-                let pointer = self.pointer();
                 let mut i = 0usize;
                 loop {
-                    let item_pointer = format!("{pointer}/{i}");
                     let seed = ItemSeed {
                         cx: &mut *self.cx,
                         field: self.field,
                         fields,
-                        pointer: &item_pointer,
+                        path: Path::Index(&self.path, i),
                     };
                     if seq.next_element_seed(seed)?.is_none() {
                         break;
@@ -656,7 +742,7 @@ struct ItemSeed<'c, 'a, 'p> {
     cx: &'c mut Cx<'a>,
     field: &'static FieldSpec,
     fields: &'static [FieldSpec],
-    pointer: &'p str,
+    path: Path<'p>,
 }
 
 impl<'de> DeserializeSeed<'de> for ItemSeed<'_, '_, '_> {
@@ -669,16 +755,13 @@ impl<'de> DeserializeSeed<'de> for ItemSeed<'_, '_, '_> {
 
 impl ItemSeed<'_, '_, '_> {
     fn not_object(self, what: &'static str) {
-        let name = self.field.name;
-        self.cx.push(
-            Kind::JsonTypeMismatch,
-            self.pointer,
-            Some(name),
-            None,
-            Some("object".into()),
-            Some(what.into()),
-            format!("items of `{name}` are objects, this one is a {what}"),
-        );
+        let draft = Draft {
+            field: Some(self.field.name),
+            expected: Some("object".into()),
+            actual: Some(what.into()),
+            ..Draft::new(Kind::JsonTypeMismatch, Detail::ItemNotObject)
+        };
+        self.cx.push(self.path.pointer(), draft);
     }
 }
 
@@ -690,7 +773,7 @@ impl<'de> Visitor<'de> for ItemSeed<'_, '_, '_> {
     }
 
     fn visit_map<M: MapAccess<'de>>(self, map: M) -> Result<(), M::Error> {
-        check_object(self.cx, self.fields, self.pointer, None, map)
+        check_object(self.cx, self.fields, &self.path, None, map)
     }
 
     fn visit_seq<S: SeqAccess<'de>>(self, mut seq: S) -> Result<(), S::Error> {
