@@ -7,7 +7,7 @@
 //! does not count as an error; an entry past its `expires` date accepts nothing and is
 //! reported as expired; an entry that matched nothing is reported as unused.
 
-use payple_types::{Finding, Kind, Severity};
+use payple_types::{Finding, Fingerprint, Kind, Severity};
 use serde::{Deserialize, Serialize};
 use serde_saphyr::Spanned;
 use std::collections::BTreeSet;
@@ -135,8 +135,8 @@ struct RawEntry {
 pub enum Selector {
     /// A finding's fingerprint, optionally restricted to one endpoint.
     Fingerprint {
-        /// The fingerprint (16 lower-case hexadecimal digits).
-        fingerprint: String,
+        /// The fingerprint (16 lower-case hexadecimal digits in the file).
+        fingerprint: Fingerprint,
         /// The endpoint id, when given.
         endpoint: Option<String>,
     },
@@ -167,7 +167,9 @@ impl Selector {
             Selector::Fingerprint {
                 fingerprint,
                 endpoint: ep,
-            } => *fingerprint == finding.fingerprint && ep.as_deref().is_none_or(|e| e == endpoint),
+            } => {
+                *fingerprint == finding.fingerprint() && ep.as_deref().is_none_or(|e| e == endpoint)
+            }
             Selector::Field {
                 endpoint: ep,
                 kind,
@@ -608,24 +610,22 @@ fn check_entry(e: &RawEntry, shown: &str) -> Result<(Selector, Acceptance), Vec<
                 ));
             }
         }
-        let ok = fp.value.len() == 16
-            && fp
-                .value
-                .chars()
-                .all(|c| c.is_ascii_digit() || ('a'..='f').contains(&c));
-        if !ok {
-            errors.push(at(
-                fp,
-                format!(
-                    "`fingerprint` must be 16 lower-case hexadecimal digits (as in the JSON report), not `{}`",
-                    fp.value
-                ),
-            ));
+        match fp.value.parse::<Fingerprint>() {
+            Ok(fingerprint) => Some(Selector::Fingerprint {
+                fingerprint,
+                endpoint: endpoint.clone(),
+            }),
+            Err(_) => {
+                errors.push(at(
+                    fp,
+                    format!(
+                        "`fingerprint` must be 16 lower-case hexadecimal digits (as in the JSON report), not `{}`",
+                        fp.value
+                    ),
+                ));
+                None
+            }
         }
-        Some(Selector::Fingerprint {
-            fingerprint: fp.value.clone(),
-            endpoint: endpoint.clone(),
-        })
     } else {
         if e.endpoint.is_none() {
             errors.push(

@@ -341,27 +341,18 @@ pub fn scrub_findings(findings: &mut [Finding], secrets: &[String]) {
         return;
     }
     secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
-    let scrub = |text: &mut String| {
+    let scrub = |text: &str| {
+        let mut out: Option<String> = None;
         for s in &secrets {
-            if text.contains(s) {
-                *text = text.replace(s, "<redacted>");
+            let current = out.as_deref().unwrap_or(text);
+            if current.contains(s) {
+                out = Some(current.replace(s, "<redacted>"));
             }
         }
+        out
     };
     for f in findings {
-        scrub(&mut f.pointer);
-        scrub(&mut f.message);
-        for t in [
-            &mut f.field,
-            &mut f.expected,
-            &mut f.actual,
-            &mut f.type_code,
-        ]
-        .into_iter()
-        .flatten()
-        {
-            scrub(t);
-        }
+        f.rewrite_text(scrub);
     }
 }
 

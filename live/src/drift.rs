@@ -233,9 +233,9 @@ pub fn compare(
             level,
             pointer: f.pointer.clone(),
             message: if known {
-                format!("{} (already in the baseline)", f.message)
+                format!("{} (already in the baseline)", f.message())
             } else {
-                f.message.clone()
+                f.message().into_owned()
             },
         });
     }

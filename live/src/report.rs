@@ -170,10 +170,7 @@ fn assess(
     let mut findings =
         payple_types::validate_bytes(ex.endpoint, Part::Response, &ex.raw_response).findings;
     for f in &mut findings {
-        f.message = r.scrub(&f.message);
-        for t in [&mut f.actual, &mut f.expected].into_iter().flatten() {
-            *t = r.scrub(t);
-        }
+        f.rewrite_text(|text| Some(r.scrub(text)).filter(|s| s != text));
     }
     let body = ex.response_json();
     let live = drift::baseline(

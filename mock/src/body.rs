@@ -214,7 +214,7 @@ fn required_now(f: &FieldSpec, obj: &Map<String, Value>, method: Applies) -> boo
     match f.required {
         Requirement::Always => true,
         Requirement::Never => false,
-        Requirement::When { field, values } => match obj.get(field) {
+        Requirement::When { field, values, .. } => match obj.get(field) {
             None | Some(Value::Null) => false,
             Some(v) => match values {
                 None => true,

@@ -241,18 +241,19 @@ impl Shared {
                 .cloned()
                 .collect()
         } else {
-            vec![payple_types::Finding {
-                kind: payple_types::Kind::MalformedBody,
-                severity: Severity::Error,
-                pointer: String::new(),
-                field: None,
-                type_code: None,
-                expected: Some("application/json".into()),
-                actual: req.content_type.map(str::to_string),
-                message: "the body is not sent as application/json".into(),
-                doc_url: ep.doc_url.to_string(),
-                fingerprint: String::new(),
-            }]
+            vec![
+                payple_types::Finding::with_message(
+                    payple_types::Kind::MalformedBody,
+                    ep,
+                    Part::Request,
+                    "",
+                    "the body is not sent as application/json",
+                )
+                .expecting(
+                    Some("application/json".into()),
+                    req.content_type.map(|t| t.to_string().into()),
+                ),
+            ]
         };
         let (status, body) = match svc {
             Service::Cpay if ep.id == "cpay.auth" => self.cpay_auth(ep, req, &request, &errors),

@@ -32,8 +32,8 @@ mod values;
 
 pub use runtime::*;
 pub use validate::{
-    Finding, Kind, MAX_BODY_BYTES, Report, Severity, UnknownEndpoint, endpoint, json_type,
-    pointer_token, validate, validate_bytes, validate_value,
+    Finding, Fingerprint, Kind, MAX_BODY_BYTES, Report, Severity, UnknownEndpoint, endpoint,
+    json_type, pointer_token, validate, validate_bytes, validate_value,
 };
 pub use values::{Amount, Coded, Secret, lenient};
 

@@ -155,6 +155,8 @@ pub struct Finding {
     /// The fingerprint hash of the endpoint id and part; [`Finding::fingerprint`] goes on
     /// with the kind and the pointer.
     origin: u64,
+    /// The fingerprint taken before [`Finding::rewrite_text`] changed the pointer.
+    frozen: Option<Fingerprint>,
     /// What the message is made of, beyond the fields above.
     detail: Detail,
 }
@@ -220,6 +222,7 @@ impl Finding {
             kind,
             severity: kind.severity(),
             origin: Fingerprint::origin(endpoint.id, part),
+            frozen: None,
             pointer: pointer.into(),
             field: None,
             type_code: None,
@@ -244,7 +247,37 @@ impl Finding {
     /// Stable across runs and machines: a hash of the endpoint id, the part, the kind and
     /// the pointer (as it is now).
     pub fn fingerprint(&self) -> Fingerprint {
-        Fingerprint::resume(self.origin, &[self.kind.as_str(), &self.pointer])
+        self.frozen.unwrap_or_else(|| {
+            Fingerprint::resume(self.origin, &[self.kind.as_str(), &self.pointer])
+        })
+    }
+
+    /// Passes every text of the finding that may hold data from a body (pointer, field,
+    /// type code, expected, actual and a message written out in full) through `rewrite`,
+    /// which returns the new text or `None` to keep it: to redact secrets. Messages
+    /// rendered from the fields follow them; the fingerprint stays that of the original
+    /// pointer.
+    pub fn rewrite_text(&mut self, mut rewrite: impl FnMut(&str) -> Option<String>) {
+        if let Some(p) = rewrite(&self.pointer) {
+            self.frozen = Some(self.fingerprint());
+            self.pointer = p;
+        }
+        let texts = [
+            &mut self.field,
+            &mut self.type_code,
+            &mut self.expected,
+            &mut self.actual,
+        ];
+        for text in texts.into_iter().flatten() {
+            if let Some(new) = rewrite(text) {
+                *text = Cow::Owned(new);
+            }
+        }
+        if let Detail::Text(text) = &mut self.detail
+            && let Some(new) = rewrite(text)
+        {
+            *text = Cow::Owned(new);
+        }
     }
 
     /// A sentence a person can act on.
@@ -672,6 +705,7 @@ impl<'a> Cx<'a> {
             kind: d.kind,
             severity: d.kind.severity(),
             origin: self.origin,
+            frozen: None,
             pointer,
             field: d.field.map(Cow::Borrowed),
             type_code: d.type_code.map(Cow::Borrowed),

@@ -1,6 +1,6 @@
 //! Behaviour of the validator on hand-made bodies: kinds, redaction, fingerprints, hostile input.
 
-use payple_types::{Kind, Part, Severity, TypeCode, validate};
+use payple_types::{Finding, Fingerprint, Kind, Part, Severity, TypeCode, validate};
 
 fn kinds(endpoint: &str, part: Part, body: &[u8]) -> Vec<(Kind, String)> {
     validate(endpoint, part, body)
@@ -48,9 +48,116 @@ fn sensitive_values_are_redacted_and_fingerprints_are_stable() {
     assert_eq!(f.actual.as_deref(), Some("number <redacted number>"));
     let text = serde_json::to_string(&report).expect("serializes");
     assert!(!text.contains("12345678901234"));
-    assert_eq!(f.fingerprint().to_string().len(), 16);
+    // FNV-1a 64 of "cpay.result_inquiry\0response\0json_type_mismatch\0/PCD_PAY_BANKNUM\0":
+    // the value deviations files hold, so it must never change.
+    assert_eq!(f.fingerprint().to_string(), "ca214413fcada6b8");
+    assert!(
+        text.contains(r#""fingerprint":"ca214413fcada6b8""#),
+        "{text}"
+    );
     let again = validate("cpay.result_inquiry", Part::Response, body).expect("known");
     assert_eq!(again.findings[0].fingerprint(), f.fingerprint());
+}
+
+#[test]
+fn fingerprints_parse_only_from_their_sixteen_digit_form() {
+    let fp: Fingerprint = "ca214413fcada6b8".parse().expect("valid");
+    assert_eq!(fp, Fingerprint(0xca21_4413_fcad_a6b8));
+    assert_eq!(fp.to_string(), "ca214413fcada6b8");
+    assert_eq!(
+        Fingerprint::of(
+            "cpay.result_inquiry",
+            Part::Response,
+            Kind::JsonTypeMismatch,
+            "/PCD_PAY_BANKNUM"
+        ),
+        fp
+    );
+    for bad in [
+        "",
+        "CA214413FCADA6B8",
+        "ca214413fcada6b",
+        "ca214413fcada6b80",
+        "+a214413fcada6b8",
+        "ca214413fcada6bg",
+    ] {
+        let err = bad.parse::<Fingerprint>().expect_err(bad);
+        assert!(
+            err.contains("16 lower-case hexadecimal digits"),
+            "{bad}: {err}"
+        );
+    }
+}
+
+#[test]
+fn rewriting_texts_redacts_the_message_and_keeps_the_fingerprint() {
+    let body = br#"{"PCD_PAY_RST":"success","PCD_PAY_CODE":"SECRET42","PCD_PAY_MSG":"ok","PCD_PAY_TYPE":"card","SECRET42":"x"}"#;
+    let mut report = validate("cpay.result_inquiry", Part::Response, body).expect("known");
+    let before: Vec<_> = report.findings.iter().map(|f| f.fingerprint()).collect();
+    assert!(
+        report
+            .findings
+            .iter()
+            .any(|f| f.message().contains("SECRET42")),
+        "{:?}",
+        report.findings
+    );
+    for f in &mut report.findings {
+        f.rewrite_text(|t| {
+            t.contains("SECRET42")
+                .then(|| t.replace("SECRET42", "<redacted>"))
+        });
+    }
+    let after: Vec<_> = report.findings.iter().map(|f| f.fingerprint()).collect();
+    assert_eq!(before, after, "fingerprints follow the original pointer");
+    let text = serde_json::to_string(&report).expect("serializes");
+    assert!(!text.contains("SECRET42"), "{text}");
+    assert!(text.contains("<redacted>"), "{text}");
+}
+
+#[test]
+fn callers_can_report_their_own_findings_in_the_same_shape() {
+    let ep = payple_types::endpoint("cpay.result_inquiry").expect("known");
+    let f = Finding::with_message(
+        Kind::MalformedBody,
+        ep,
+        Part::Request,
+        "",
+        "not sent as JSON",
+    )
+    .expecting(Some("application/json".into()), Some("text/plain".into()));
+    assert_eq!(f.severity, Severity::Error);
+    assert_eq!(f.message(), "not sent as JSON");
+    assert_eq!(f.to_string(), "not sent as JSON");
+    assert_eq!(f.doc_url, ep.doc_url);
+    assert_eq!(
+        f.fingerprint(),
+        Fingerprint::of(ep.id, Part::Request, Kind::MalformedBody, "")
+    );
+    let json: serde_json::Value = serde_json::to_value(&f).expect("serializes");
+    let keys: Vec<&str> = json
+        .as_object()
+        .expect("object")
+        .keys()
+        .map(String::as_str)
+        .collect();
+    let mut want = vec![
+        "kind",
+        "severity",
+        "pointer",
+        "field",
+        "type_code",
+        "expected",
+        "actual",
+        "message",
+        "doc_url",
+        "fingerprint",
+    ];
+    want.sort();
+    let mut keys = keys;
+    keys.sort();
+    assert_eq!(keys, want);
+    assert_eq!(json["actual"], "text/plain");
 }
 
 #[test]
@@ -189,7 +296,11 @@ fn duplicate_keys_are_malformed_at_their_pointer() {
         .iter()
         .find(|f| f.pointer == "/X" && f.kind == Kind::MalformedBody)
         .expect("duplicate finding");
-    assert!(dup.message().contains("more than once"), "{}", dup.message());
+    assert!(
+        dup.message().contains("more than once"),
+        "{}",
+        dup.message()
+    );
     // A field under its current and its legacy name is not a duplicate key.
     let both = br#"{"PCD_PAYCHK_FLAG":"Y","PCD_PAYCHECK_FLAG":"Y","PCD_CST_ID":"a","PCD_CUST_KEY":"b","PCD_AUTH_KEY":"c","PCD_PAY_TYPE":"card","PCD_PAY_OID":"o","PCD_PAY_DATE":"20200320"}"#;
     assert_eq!(

@@ -45,7 +45,7 @@ fn finding_line(out: &mut String, indent: &str, f: &CheckedFinding, style: Style
         style.severity(d.severity.as_str()),
         d.kind,
         clean(pointer(&d.pointer)),
-        clean(&d.message)
+        clean(&d.message())
     );
     if let Some(a) = &f.accepted {
         let _ = write!(

@@ -174,7 +174,7 @@ fn finding_text(f: &CheckedFinding) -> String {
         d.severity.as_str(),
         d.kind,
         pointer(&d.pointer),
-        d.message
+        d.message()
     );
     if let Some(a) = &f.accepted {
         let _ = write!(

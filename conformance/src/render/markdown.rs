@@ -135,7 +135,7 @@ const FINDINGS_HEADER: &str =
 
 fn finding_row(out: &mut String, item: &str, verdict: &str, f: &CheckedFinding) {
     let d = &f.finding;
-    let mut message = md_text(&d.message);
+    let mut message = md_text(&d.message());
     if let Some(a) = &f.accepted {
         let _ = write!(
             message,

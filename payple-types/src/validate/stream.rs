@@ -141,18 +141,18 @@ impl Bits {
 /// The field a key names, and the spec's spelling of the name it matched (the current name
 /// or a legacy one; the linter keeps all of them distinct). Bodies mostly follow the
 /// documented order, so the few fields after the previous match (`hint`) are tried first.
-fn find_field(fields: &[FieldSpec], key: &[u8], hint: usize) -> Option<(usize, &'static str)> {
+fn find_field(fields: &[FieldSpec], key: &str, hint: usize) -> Option<(usize, &'static str)> {
     let near = fields.get(hint..).unwrap_or(&[]).iter().take(3);
-    if let Some(at) = near.into_iter().position(|f| same_bytes(f.name, key)) {
+    if let Some(at) = near.into_iter().position(|f| same(f.name, key)) {
         return Some((hint + at, fields[hint + at].name));
     }
     fields.iter().enumerate().find_map(|(i, f)| {
-        if same_bytes(f.name, key) {
+        if same(f.name, key) {
             Some((i, f.name))
         } else {
             f.legacy_names
                 .iter()
-                .find(|l| same_bytes(l, key))
+                .find(|l| same(l, key))
                 .map(|l| (i, *l))
         }
     })
@@ -163,13 +163,7 @@ fn find_field(fields: &[FieldSpec], key: &[u8], hint: usize) -> Option<(usize, &
 /// `memcmp` for names up to 16 bytes.
 #[inline]
 fn same(a: &str, b: &str) -> bool {
-    same_bytes(a, b.as_bytes())
-}
-
-/// [`same`] against raw key bytes.
-#[inline]
-fn same_bytes(a: &str, b: &[u8]) -> bool {
-    let a = a.as_bytes();
+    let (a, b) = (a.as_bytes(), b.as_bytes());
     let n = a.len();
     if n != b.len() {
         return false;
@@ -295,24 +289,20 @@ fn check_object<'de, M: MapAccess<'de>>(
 ) -> Result<(), M::Error> {
     let method_field = top.and_then(|t| t.method_field);
     let mut seen = Bits::new(fields.len());
-    let mut captured: Few<(usize, Cow<'de, str>), 6> = Few::new();
+    // Values a rule reads later; most objects (list items) have none.
+    let mut captured: Vec<(usize, Cow<'de, str>)> = Vec::new();
     // (insert position in findings, field index, key) of fields that may not apply.
     let mut maybe_not_applicable: Few<(usize, usize, &'static str), 6> = Few::new();
-    let mut undocumented: Vec<Cow<'de, [u8]>> = Vec::new();
+    let mut undocumented: Vec<Cow<'de, str>> = Vec::new();
     // The names seen of fields that have legacy names.
     let mut names_seen: Few<&'static str, 4> = Few::new();
 
     let mut hint = 0;
     while let Some(key) = map.next_key_seed(KeySeed)? {
         let Some((i, name)) = find_field(fields, &key, hint) else {
-            // Documented names are ASCII; any other key is checked for UTF-8 here, as the
-            // parser does not check keys read as bytes.
-            let Ok(text) = std::str::from_utf8(&key) else {
-                return Err(de::Error::custom("an object key is not valid UTF-8"));
-            };
-            let pointer = path.member(text);
+            let pointer = path.member(&key);
             if undocumented.contains(&key) {
-                duplicate(cx, pointer, text);
+                duplicate(cx, pointer, &key);
             } else {
                 let detail = Detail::Undocumented {
                     endpoint: cx.ep.id,
@@ -443,13 +433,15 @@ fn check_object<'de, M: MapAccess<'de>>(
 
     if let Some(r) = top.and_then(|t| t.result) {
         let code = value_named(r.code_field);
-        let status = r.status.and_then(|(name, success)| match value_named(name) {
-            Some(v) => Some((name, success, Some(v))),
-            // Present but not a string, or absent.
-            None => index_of(fields, name)
-                .filter(|&i| seen.get(i))
-                .map(|_| (name, success, None)),
-        });
+        let status = r
+            .status
+            .and_then(|(name, success)| match value_named(name) {
+                Some(v) => Some((name, success, Some(v))),
+                // Present but not a string, or absent.
+                None => index_of(fields, name)
+                    .filter(|&i| seen.get(i))
+                    .map(|_| (name, success, None)),
+            });
         if let Some(code) = code {
             check_result(cx, r, code, status, method.unwrap_or(Applies::Both));
         }
@@ -518,49 +510,34 @@ fn check_result(
     cx.push(pointer(), draft);
 }
 
-/// An object key as bytes, borrowed from the input when possible. Reading keys as bytes
-/// spares the parser a UTF-8 check per key: a key that names a documented field is ASCII,
-/// and [`check_object`] checks the others.
+/// An object key, borrowed from the input when possible.
 struct KeySeed;
 
 impl<'de> DeserializeSeed<'de> for KeySeed {
-    type Value = Cow<'de, [u8]>;
+    type Value = Cow<'de, str>;
 
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        d.deserialize_bytes(self)
+        d.deserialize_str(self)
     }
 }
 
 impl<'de> Visitor<'de> for KeySeed {
-    type Value = Cow<'de, [u8]>;
+    type Value = Cow<'de, str>;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a string key")
     }
 
-    fn visit_borrowed_bytes<E: de::Error>(self, v: &'de [u8]) -> Result<Self::Value, E> {
+    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
         Ok(Cow::Borrowed(v))
     }
 
-    fn visit_bytes<E: de::Error>(self, v: &[u8]) -> Result<Self::Value, E> {
-        Ok(Cow::Owned(v.to_vec()))
-    }
-
-    fn visit_byte_buf<E: de::Error>(self, v: Vec<u8>) -> Result<Self::Value, E> {
-        Ok(Cow::Owned(v))
-    }
-
-    // A `Value` (see `validate_value`) hands keys over as strings.
-    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
-        Ok(Cow::Borrowed(v.as_bytes()))
-    }
-
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-        Ok(Cow::Owned(v.as_bytes().to_vec()))
+        Ok(Cow::Owned(v.to_string()))
     }
 
     fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
-        Ok(Cow::Owned(v.into_bytes()))
+        Ok(Cow::Owned(v))
     }
 }
 
@@ -856,5 +833,62 @@ impl Skip {
         } else {
             Ok(Skip(self.0 + 1))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn same_agrees_with_string_equality() {
+        let names = [
+            "",
+            "a",
+            "list",
+            "cst_id",
+            "PCD_PAY",
+            "PCD_PAY_",
+            "PCD_PAY_RST",
+            "PCD_PAY_MST",
+            "XCD_PAY_RST",
+            "PCD_PAY_CARDNAME",
+            "QCD_PAY_CARDNAME",
+            "PCD_PAY_CARDNAMF",
+            "PCD_PAY_CARDTRADENUM",
+            "PCD_PAX_CARDTRADENUM",
+            "PCD_PAY_CARDTRADENUN",
+            "결제완료_PCD_PAY",
+        ];
+        for a in names {
+            for b in names {
+                assert_eq!(same(a, b), a == b, "{a:?} vs {b:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn fields_are_found_in_any_order_and_by_legacy_name() {
+        let ep = crate::endpoint("cpay.result_inquiry").expect("known");
+        let fields = ep.response;
+        for (i, f) in fields.iter().enumerate() {
+            for hint in [0, i, i + 1, fields.len(), fields.len() + 5] {
+                assert_eq!(find_field(fields, f.name, hint), Some((i, f.name)));
+                for l in f.legacy_names {
+                    assert_eq!(find_field(fields, l, hint), Some((i, *l)));
+                }
+            }
+        }
+        assert_eq!(find_field(fields, "PCD_NOT_A_FIELD", 0), None);
+    }
+
+    #[test]
+    fn pointers_escape_keys_and_number_items() {
+        let root = Path::Root;
+        let list = Path::Key(&root, "a/b~c");
+        let item = Path::Index(&list, 107);
+        assert_eq!(item.member("x"), "/a~1b~0c/107/x");
+        assert_eq!(Path::Index(&root, 0).pointer(), "/0");
+        assert_eq!(root.pointer(), "");
     }
 }
