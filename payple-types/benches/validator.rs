@@ -2,11 +2,17 @@
 //! `jsonschema` crate on the same schemas. Results and how to read them: BENCHMARKS.md.
 //!
 //! `cargo bench -p payple-types --bench validator`
+//!
+//! Besides criterion's per-function statistics, the run ends with interleaved ratios: the
+//! three functions take turns in short rounds, so a machine that speeds up or slows down
+//! during the run (a shared virtual machine does) affects all three alike, and the median
+//! of the per-round ratios is what the targets are checked against.
 
-use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use criterion::{Criterion, Throughput, criterion_group};
 use payple_types::{EndpointSpec, Part, endpoint, validate_bytes};
 use serde_json::Value;
 use std::hint::black_box;
+use std::time::Instant;
 
 fn sample(ep: &EndpointSpec, id: &str) -> &'static str {
     ep.samples
@@ -21,52 +27,115 @@ fn schema_validator(ep: &EndpointSpec, part: Part) -> jsonschema::Validator {
     jsonschema::validator_for(&schema).expect("schema compiles")
 }
 
-/// Three ways to check the same bodies: parse only, parse + jsonschema, the validator.
+/// The three ways to check the same bodies.
+struct Contenders<'a> {
+    ep: &'static EndpointSpec,
+    schema: jsonschema::Validator,
+    bodies: &'a [Vec<u8>],
+}
+
+impl Contenders<'_> {
+    fn parse(&self) {
+        for body in self.bodies {
+            black_box(serde_json::from_slice::<Value>(black_box(body)).expect("json"));
+        }
+    }
+
+    fn parse_and_jsonschema(&self) {
+        for body in self.bodies {
+            let v: Value = serde_json::from_slice(black_box(body)).expect("json");
+            // Collect every error, as the validator collects every finding.
+            black_box(self.schema.iter_errors(&v).count());
+        }
+    }
+
+    fn validator(&self) {
+        for body in self.bodies {
+            black_box(validate_bytes(self.ep, Part::Response, black_box(body)));
+        }
+    }
+}
+
+/// Times `run` over `n` calls, in nanoseconds per call.
+fn per_call(n: u32, run: impl Fn()) -> f64 {
+    let start = Instant::now();
+    for _ in 0..n {
+        run();
+    }
+    start.elapsed().as_nanos() as f64 / f64::from(n)
+}
+
+/// The value below which fraction `q` of the values lie (nearest rank).
+fn quantile(v: &[f64], q: f64) -> f64 {
+    let mut v = v.to_vec();
+    v.sort_by(f64::total_cmp);
+    let at = ((v.len() - 1) as f64 * q).round() as usize;
+    v[at]
+}
+
+/// Rounds per group.
+const ROUNDS: usize = 101;
+
+/// Interleaved rounds of the three functions: per-round ratios, then their medians and
+/// ranges. Returns one Markdown table row.
+fn interleaved(name: &str, c: &Contenders<'_>) -> String {
+    // About 3 ms per function and round.
+    let once = per_call(50, || c.parse()).max(1.0);
+    let n = ((3_000_000.0 / once) as u32).clamp(5, 100_000);
+    let (mut v_over_p, mut js_over_v) = (Vec::new(), Vec::new());
+    for round in 0..ROUNDS {
+        // Rotate who goes first, so no function always runs on a warmer cache.
+        let mut t = [0.0; 3];
+        for k in 0..3 {
+            let which = (round + k) % 3;
+            t[which] = match which {
+                0 => per_call(n, || c.parse()),
+                1 => per_call(n, || c.parse_and_jsonschema()),
+                _ => per_call(n, || c.validator()),
+            };
+        }
+        v_over_p.push(t[2] / t[0]);
+        js_over_v.push(t[1] / t[2]);
+    }
+    let cell = |v: &[f64]| {
+        format!(
+            "**{:.2}x** ({:.2}-{:.2})",
+            quantile(v, 0.5),
+            quantile(v, 0.25),
+            quantile(v, 0.75)
+        )
+    };
+    format!("| `{name}` | {} | {} |", cell(&v_over_p), cell(&js_over_v))
+}
+
+/// Criterion statistics for the three functions on one group of bodies.
 fn compare(c: &mut Criterion, name: &str, ep: &'static EndpointSpec, bodies: &[Vec<u8>]) {
-    let schema = schema_validator(ep, Part::Response);
+    let contenders = Contenders {
+        ep,
+        schema: schema_validator(ep, Part::Response),
+        bodies,
+    };
     let bytes: usize = bodies.iter().map(Vec::len).sum();
     let mut group = c.benchmark_group(name);
     group.throughput(Throughput::Bytes(bytes as u64));
-    group.bench_function("serde_json_value_parse", |b| {
-        b.iter(|| {
-            for body in bodies {
-                black_box(serde_json::from_slice::<Value>(black_box(body)).expect("json"));
-            }
-        })
-    });
+    group.bench_function("serde_json_value_parse", |b| b.iter(|| contenders.parse()));
     group.bench_function("value_parse_plus_jsonschema", |b| {
-        b.iter(|| {
-            for body in bodies {
-                let v: Value = serde_json::from_slice(black_box(body)).expect("json");
-                // Collect every error, as the validator collects every finding.
-                black_box(schema.iter_errors(&v).count());
-            }
-        })
+        b.iter(|| contenders.parse_and_jsonschema())
     });
     group.bench_function("payple_validate_bytes", |b| {
-        b.iter(|| {
-            for body in bodies {
-                black_box(validate_bytes(ep, Part::Response, black_box(body)));
-            }
-        })
+        b.iter(|| contenders.validator())
     });
     group.finish();
 }
 
-fn benches(c: &mut Criterion) {
+/// The bodies of the issue: name, endpoint, bodies.
+/// The bodies of the issue: name, endpoint, bodies.
+fn corpus() -> Vec<(&'static str, &'static EndpointSpec, Vec<Vec<u8>>)> {
     let card = endpoint("cpay.result_inquiry").expect("endpoint");
     let card_body = sample(card, "card_response").as_bytes().to_vec();
-    compare(
-        c,
-        "card_result_inquiry",
-        card,
-        std::slice::from_ref(&card_body),
-    );
     // The same endpoint, a documented body the validator finds nothing wrong with.
     let clean = sample(card, "transfer_response").as_bytes().to_vec();
-    compare(c, "transfer_result_inquiry_clean", card, &[clean]);
-    let batch = vec![card_body; 100];
-    compare(c, "card_result_inquiry_batch_100", card, &batch);
+    let batch = vec![card_body.clone(); 100];
 
     let hub = endpoint("hub.request_info_inquiry").expect("endpoint");
     let mut list_body: Value = serde_json::from_str(sample(hub, "response")).expect("json");
@@ -74,8 +143,46 @@ fn benches(c: &mut Criterion) {
     list_body["list"] = Value::Array(vec![item; 60]);
     list_body["count"] = Value::String("60".into());
     let list_bytes = serde_json::to_vec(&list_body).expect("serializes");
-    compare(c, "hub_request_info_60_items", hub, &[list_bytes]);
+    vec![
+        ("card_result_inquiry", card, vec![card_body]),
+        ("transfer_result_inquiry_clean", card, vec![clean]),
+        ("card_result_inquiry_batch_100", card, batch),
+        ("hub_request_info_60_items", hub, vec![list_bytes]),
+    ]
+}
+
+fn benches(c: &mut Criterion) {
+    for (name, ep, bodies) in corpus() {
+        compare(c, name, ep, &bodies);
+    }
+}
+
+/// Prints the interleaved ratios of every group (about four seconds; skipped when criterion
+/// only lists or tests the benchmarks, or when `PAYPLE_BENCH_RATIOS=0`).
+fn ratios() {
+    let listing = std::env::args().any(|a| a == "--list" || a == "--test");
+    if listing || std::env::var("PAYPLE_BENCH_RATIOS").is_ok_and(|v| v == "0") {
+        return;
+    }
+    println!(
+        "\nInterleaved ratios (median of {ROUNDS} rounds; first and third quartile in parentheses):\n"
+    );
+    println!("| Group | validator / Value parse | (Value + jsonschema) / validator |");
+    println!("|---|---:|---:|");
+    for (name, ep, bodies) in corpus() {
+        let c = Contenders {
+            ep,
+            schema: schema_validator(ep, Part::Response),
+            bodies: &bodies,
+        };
+        println!("{}", interleaved(name, &c));
+    }
 }
 
 criterion_group!(validator, benches);
-criterion_main!(validator);
+
+fn main() {
+    validator();
+    Criterion::default().configure_from_args().final_summary();
+    ratios();
+}

@@ -604,8 +604,8 @@ fn precheck(body: &[u8]) -> Result<(), String> {
 struct Cx<'a> {
     ep: &'a EndpointSpec,
     part: Part,
-    /// [`Fingerprint::origin`] of the endpoint and part.
-    origin: u64,
+    /// [`Fingerprint::origin`] of the endpoint and part, once a finding needs it.
+    origin: Option<u64>,
     findings: Vec<Finding>,
 }
 
@@ -675,7 +675,7 @@ impl<'a> Cx<'a> {
         Cx {
             ep,
             part,
-            origin: Fingerprint::origin(ep.id, part),
+            origin: None,
             findings: Vec::new(),
         }
     }
@@ -700,11 +700,15 @@ impl<'a> Cx<'a> {
         self.findings.push(f);
     }
 
-    fn finding(&self, pointer: String, d: Draft) -> Finding {
+    fn finding(&mut self, pointer: String, d: Draft) -> Finding {
+        let (id, part) = (self.ep.id, self.part);
+        let origin = *self
+            .origin
+            .get_or_insert_with(|| Fingerprint::origin(id, part));
         Finding {
             kind: d.kind,
             severity: d.kind.severity(),
-            origin: self.origin,
+            origin,
             frozen: None,
             pointer,
             field: d.field.map(Cow::Borrowed),

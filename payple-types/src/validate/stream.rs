@@ -142,20 +142,22 @@ impl Bits {
 /// or a legacy one; the linter keeps all of them distinct). Bodies mostly follow the
 /// documented order, so the few fields after the previous match (`hint`) are tried first.
 fn find_field(fields: &[FieldSpec], key: &str, hint: usize) -> Option<(usize, &'static str)> {
-    let near = fields.get(hint..).unwrap_or(&[]).iter().take(3);
-    if let Some(at) = near.into_iter().position(|f| same(f.name, key)) {
-        return Some((hint + at, fields[hint + at].name));
-    }
-    fields.iter().enumerate().find_map(|(i, f)| {
+    let named = |f: &FieldSpec| {
         if same(f.name, key) {
-            Some((i, f.name))
+            Some(f.name)
         } else {
-            f.legacy_names
-                .iter()
-                .find(|l| same(l, key))
-                .map(|l| (i, *l))
+            f.legacy_names.iter().copied().find(|l| same(l, key))
         }
-    })
+    };
+    let near = fields.get(hint..).unwrap_or(&[]).iter().take(3);
+    near.enumerate()
+        .find_map(|(at, f)| named(f).map(|n| (hint + at, n)))
+        .or_else(|| {
+            fields
+                .iter()
+                .enumerate()
+                .find_map(|(i, f)| named(f).map(|n| (i, n)))
+        })
 }
 
 /// String equality tuned for field names, which share long prefixes (`PCD_PAY_`) and differ
@@ -169,7 +171,8 @@ fn same(a: &str, b: &str) -> bool {
         return false;
     }
     if n < 8 {
-        return a == b;
+        // Short names (`list`, `cst_id`): a byte loop beats a call to `memcmp`.
+        return a.iter().zip(b).all(|(x, y)| x == y);
     }
     let word = |s: &[u8], at: usize| -> u64 {
         let mut w = [0u8; 8];
