@@ -127,9 +127,9 @@ impl ValidateOutcome {
             .map(CheckedFinding::new)
             .collect();
         let mut matcher = Matcher::new(deviations);
-        matcher.apply(&report.endpoint, &mut findings);
+        matcher.apply(report.endpoint, &mut findings);
         ValidateOutcome {
-            endpoint: report.endpoint,
+            endpoint: report.endpoint.to_string(),
             part: report.part,
             input,
             payment_method,

@@ -479,7 +479,7 @@ impl Serialize for Fingerprint {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Report {
     /// Endpoint id.
-    pub endpoint: String,
+    pub endpoint: &'static str,
     /// `request` or `response`.
     pub part: &'static str,
     /// Findings in body order.
@@ -682,7 +682,7 @@ impl<'a> Cx<'a> {
 
     fn report(self) -> Report {
         Report {
-            endpoint: self.ep.id.to_string(),
+            endpoint: self.ep.id,
             part: self.part.as_str(),
             findings: self.findings,
         }

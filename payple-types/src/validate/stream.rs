@@ -142,27 +142,28 @@ impl Bits {
 /// or a legacy one; the linter keeps all of them distinct). Bodies mostly follow the
 /// documented order, so the few fields after the previous match (`hint`) are tried first.
 fn find_field(fields: &[FieldSpec], key: &str, hint: usize) -> Option<(usize, &'static str)> {
-    let named = |f: &FieldSpec| {
+    let named = |f: &FieldSpec| -> Option<&'static str> {
         if same(f.name, key) {
-            Some(f.name)
-        } else {
-            f.legacy_names.iter().copied().find(|l| same(l, key))
+            return Some(f.name);
         }
+        f.legacy_names.iter().copied().find(|l| same(l, key))
     };
-    let near = fields.get(hint..).unwrap_or(&[]).iter().take(3);
-    near.enumerate()
-        .find_map(|(at, f)| named(f).map(|n| (hint + at, n)))
-        .or_else(|| {
-            fields
-                .iter()
-                .enumerate()
-                .find_map(|(i, f)| named(f).map(|n| (i, n)))
-        })
+    for (i, f) in fields.iter().enumerate().skip(hint).take(3) {
+        if let Some(n) = named(f) {
+            return Some((i, n));
+        }
+    }
+    for (i, f) in fields.iter().enumerate() {
+        if let Some(n) = named(f) {
+            return Some((i, n));
+        }
+    }
+    None
 }
 
 /// String equality tuned for field names, which share long prefixes (`PCD_PAY_`) and differ
-/// near the end: length, then the last eight bytes, then the rest, without a call to
-/// `memcmp` for names up to 16 bytes.
+/// near the end: length, then the last eight bytes, then the rest eight at a time, without
+/// a call to `memcmp`.
 #[inline]
 fn same(a: &str, b: &str) -> bool {
     let (a, b) = (a.as_bytes(), b.as_bytes());
@@ -171,7 +172,7 @@ fn same(a: &str, b: &str) -> bool {
         return false;
     }
     if n < 8 {
-        // Short names (`list`, `cst_id`): a byte loop beats a call to `memcmp`.
+        // Short names (`list`, `cst_id`).
         return a.iter().zip(b).all(|(x, y)| x == y);
     }
     let word = |s: &[u8], at: usize| -> u64 {
@@ -182,11 +183,14 @@ fn same(a: &str, b: &str) -> bool {
     if word(a, n - 8) != word(b, n - 8) {
         return false;
     }
-    if n <= 16 {
-        word(a, 0) == word(b, 0)
-    } else {
-        a[..n - 8] == b[..n - 8]
+    let mut at = 0;
+    while at + 8 < n {
+        if word(a, at) != word(b, at) {
+            return false;
+        }
+        at += 8;
     }
+    true
 }
 
 /// A short list kept on the stack; the lists of one object hold a handful of entries.
