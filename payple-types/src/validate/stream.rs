@@ -1,7 +1,7 @@
 //! The validator proper: serde seeds that check a body while it is deserialized.
 //!
 //! Keys and strings are borrowed from the input where the deserializer allows it; pointers
-//! and messages are only built for findings. Checks that need the whole object (payment
+//! are only written out for findings, and messages only when a finding is shown. Checks that need the whole object (payment
 //! method, conditional requirements, success codes) are resolved when the object closes,
 //! from the few sibling values captured on the way.
 
