@@ -140,7 +140,8 @@ impl Bits {
 
 /// The field a key names, and the spec's spelling of the name it matched (the current name
 /// or a legacy one; the linter keeps all of them distinct). Bodies mostly follow the
-/// documented order, so the few fields after the previous match (`hint`) are tried first.
+/// documented order, skipping absent fields, so the search starts after the previous match
+/// (`hint`) and wraps around.
 fn find_field(fields: &[FieldSpec], key: &str, hint: usize) -> Option<(usize, &'static str)> {
     let named = |f: &FieldSpec| -> Option<&'static str> {
         if same(f.name, key) {
@@ -148,12 +149,14 @@ fn find_field(fields: &[FieldSpec], key: &str, hint: usize) -> Option<(usize, &'
         }
         f.legacy_names.iter().copied().find(|l| same(l, key))
     };
-    for (i, f) in fields.iter().enumerate().skip(hint).take(3) {
+    let start = hint.min(fields.len());
+    let (before, after) = fields.split_at(start);
+    for (at, f) in after.iter().enumerate() {
         if let Some(n) = named(f) {
-            return Some((i, n));
+            return Some((start + at, n));
         }
     }
-    for (i, f) in fields.iter().enumerate() {
+    for (i, f) in before.iter().enumerate() {
         if let Some(n) = named(f) {
             return Some((i, n));
         }
