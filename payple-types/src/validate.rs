@@ -195,7 +195,7 @@ enum Detail {
     InvalidValue { values: &'static [&'static str] },
     /// `field` is documented as a JSON `expected` and is a `got`.
     JsonType { got: &'static str },
-    /// An item of the list `field` is a `actual`, not an object.
+    /// An item of the list `field` is `actual` (a JSON type), not an object.
     ItemNotObject,
 }
 
@@ -245,7 +245,7 @@ impl Finding {
     }
 
     /// Stable across runs and machines: a hash of the endpoint id, the part, the kind and
-    /// the pointer (as it is now).
+    /// the pointer (the original one if [`Finding::rewrite_text`] changed it).
     pub fn fingerprint(&self) -> Fingerprint {
         self.frozen.unwrap_or_else(|| {
             Fingerprint::resume(self.origin, &[self.kind.as_str(), &self.pointer])
