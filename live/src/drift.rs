@@ -182,7 +182,7 @@ pub fn field_at(fields: &'static [FieldSpec], pointer: &str) -> Option<&'static 
     let mut found = None;
     let mut parts = pointer.split('/').skip(1).peekable();
     while let Some(p) = parts.next() {
-        let key = p.replace("~1", "/").replace("~0", "~");
+        let key = payple_types::pointer_key(p);
         let f = current.iter().find(|f| f.matches(&key))?;
         found = Some(f);
         current = match f.shape {

@@ -33,7 +33,7 @@ mod values;
 pub use runtime::*;
 pub use validate::{
     Finding, Fingerprint, Kind, MAX_BODY_BYTES, Report, Severity, UnknownEndpoint, endpoint,
-    json_type, pointer_token, validate, validate_bytes, validate_value,
+    json_type, pointer_key, pointer_token, validate, validate_bytes, validate_value,
 };
 pub use values::{Amount, Coded, Secret, lenient};
 

@@ -296,12 +296,7 @@ impl Finding {
 
     /// The key the pointer ends in (unescaped).
     fn key(&self) -> Cow<'_, str> {
-        let token = self.pointer.rsplit('/').next().unwrap_or("");
-        if token.contains('~') {
-            Cow::Owned(token.replace("~1", "/").replace("~0", "~"))
-        } else {
-            Cow::Borrowed(token)
-        }
+        pointer_key(self.pointer.rsplit('/').next().unwrap_or(""))
     }
 }
 
@@ -624,27 +619,45 @@ pub fn json_type(v: &Value) -> &'static str {
 
 /// A value as shown in findings: sensitive values are never shown.
 fn shown(v: &Value, sensitive: bool) -> String {
-    if sensitive {
-        return match v {
-            Value::String(s) => format!("<redacted: {} characters>", s.chars().count()),
-            other => format!("<redacted {}>", json_type(other)),
-        };
+    match v {
+        Value::String(s) => shown_str(s, sensitive),
+        other if sensitive => format!("<redacted {}>", json_type(other)),
+        other => shown_str(&other.to_string(), false),
     }
-    let text = match v {
-        Value::String(s) => s.clone(),
-        other => other.to_string(),
-    };
-    if text.chars().count() > 120 {
-        let cut: String = text.chars().take(117).collect();
+}
+
+/// A string value as shown in findings: redacted when sensitive, cut at 120 characters.
+fn shown_str(s: &str, sensitive: bool) -> String {
+    if sensitive {
+        return format!("<redacted: {} characters>", s.chars().count());
+    }
+    if s.chars().count() > 120 {
+        let cut: String = s.chars().take(117).collect();
         format!("{cut}...")
     } else {
-        text
+        s.to_string()
     }
 }
 
 /// An object key as one JSON-pointer token (RFC 6901: `~` as `~0`, `/` as `~1`).
 pub fn pointer_token(key: &str) -> String {
     key.replace('~', "~0").replace('/', "~1")
+}
+
+/// The object key one JSON-pointer token stands for: the inverse of [`pointer_token`].
+///
+/// ```
+/// use payple_types::{pointer_key, pointer_token};
+/// assert_eq!(pointer_token("a/b~c"), "a~1b~0c");
+/// assert_eq!(pointer_key("a~1b~0c"), "a/b~c");
+/// assert_eq!(pointer_key("~01"), "~1");
+/// ```
+pub fn pointer_key(token: &str) -> Cow<'_, str> {
+    if token.contains('~') {
+        Cow::Owned(token.replace("~1", "/").replace("~0", "~"))
+    } else {
+        Cow::Borrowed(token)
+    }
 }
 
 /// A finding before its pointer and fingerprint are known.

@@ -135,7 +135,7 @@ fn callers_can_report_their_own_findings_in_the_same_shape() {
         Fingerprint::of(ep.id, Part::Request, Kind::MalformedBody, "")
     );
     let json: serde_json::Value = serde_json::to_value(&f).expect("serializes");
-    let keys: Vec<&str> = json
+    let mut keys: Vec<&str> = json
         .as_object()
         .expect("object")
         .keys()
@@ -154,7 +154,6 @@ fn callers_can_report_their_own_findings_in_the_same_shape() {
         "fingerprint",
     ];
     want.sort();
-    let mut keys = keys;
     keys.sort();
     assert_eq!(keys, want);
     assert_eq!(json["actual"], "text/plain");

@@ -384,7 +384,7 @@ pub(super) fn coverage(report: &CoverageReport, style: Style) -> String {
         ),
         plural(s.recordings, "recording"),
         plural(s.samples, "sample"),
-        plural(s.bodies, "body").replace("bodys", "bodies"),
+        plural(s.bodies, "body"),
         s.unreadable
     );
     let _ = writeln!(

@@ -83,6 +83,10 @@ fn to_json<T: serde::Serialize>(value: &T) -> String {
 fn plural(n: usize, word: &str) -> String {
     if n == 1 {
         format!("{n} {word}")
+    } else if let Some(stem) = word.strip_suffix('y')
+        && !stem.ends_with(['a', 'e', 'o', 'u'])
+    {
+        format!("{n} {stem}ies")
     } else {
         format!("{n} {word}s")
     }

@@ -5,7 +5,7 @@
 //! method, conditional requirements, success codes) are resolved when the object closes,
 //! from the few sibling values captured on the way.
 
-use super::{Breach, Cx, Detail, Draft, Kind, json_type, shown};
+use super::{Breach, Cx, Detail, Draft, Kind, json_type, pointer_token, shown, shown_str};
 use crate::runtime::*;
 use serde::Deserialize;
 use serde::de::value::{MapAccessDeserializer, SeqAccessDeserializer};
@@ -245,7 +245,7 @@ impl Path<'_> {
                 parent.write(out);
                 out.push('/');
                 if key.contains(['~', '/']) {
-                    out.push_str(&key.replace('~', "~0").replace('/', "~1"));
+                    out.push_str(&pointer_token(key));
                 } else {
                     out.push_str(key);
                 }
@@ -626,18 +626,6 @@ impl ValueSeed<'_, '_, '_> {
             ..Draft::new(Kind::JsonTypeMismatch, Detail::JsonType { got })
         };
         self.cx.push(self.path.pointer(), draft);
-    }
-}
-
-fn shown_str(s: &str, sensitive: bool) -> String {
-    if sensitive {
-        return format!("<redacted: {} characters>", s.chars().count());
-    }
-    if s.chars().count() > 120 {
-        let cut: String = s.chars().take(117).collect();
-        format!("{cut}...")
-    } else {
-        s.to_string()
     }
 }
 
