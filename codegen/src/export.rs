@@ -7,7 +7,7 @@
 //! current.
 
 use crate::model::{
-    Applies, Catalog, CodeClass, ConditionTest, Endpoint, Field, Part, Required, Shape, Spec,
+    Applies, Catalog, CodeClass, ConditionTest, Endpoint, Field, Outcome, Part, Required, Shape, Spec,
     UrlRule,
 };
 use crate::schema;
@@ -412,18 +412,32 @@ fn required_text(r: &Required) -> String {
     match r {
         Required::Always => "yes".into(),
         Required::Never => "no".into(),
-        Required::When(c) => match &c.test {
-            ConditionTest::Equals(v) => format!("when `{}` = `{}`", c.field, cell(v)),
-            ConditionTest::OneOf(vs) => format!(
-                "when `{}` is one of {}",
-                c.field,
-                vs.iter()
-                    .map(|v| format!("`{}`", cell(v)))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
-            ConditionTest::Present => format!("when `{}` is present", c.field),
-        },
+        Required::When(c) => {
+            let mut parts = Vec::new();
+            match c.on {
+                Outcome::Any => {}
+                Outcome::Success => parts.push("on success".to_string()),
+                Outcome::Error => parts.push("on error".to_string()),
+            }
+            if c.method != Applies::Both {
+                parts.push(format!("for {}", c.method.as_str()));
+            }
+            if let Some(s) = &c.sibling {
+                parts.push(match &s.test {
+                    ConditionTest::Equals(v) => format!("when `{}` = `{}`", s.field, cell(v)),
+                    ConditionTest::OneOf(vs) => format!(
+                        "when `{}` is one of {}",
+                        s.field,
+                        vs.iter()
+                            .map(|v| format!("`{}`", cell(v)))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                    ConditionTest::Present => format!("when `{}` is present", s.field),
+                });
+            }
+            parts.join(", ")
+        }
     }
 }
 
@@ -446,8 +460,11 @@ fn field_rows(out: &mut String, fields: &[Field], prefix: &str) {
         if f.sensitive {
             notes.push("sensitive".to_string());
         }
-        if f.amount {
-            notes.push("amount".to_string());
+        if !f.formats.is_empty() {
+            notes.push(format!("format {}", f.formats.join(" or ")));
+        }
+        if f.values_open.is_some() {
+            notes.push("open value set".to_string());
         }
         if f.volatile {
             notes.push("varies per call".to_string());
@@ -648,6 +665,21 @@ fn endpoint_page(spec: &Spec, ep: &Endpoint) -> String {
                 c.code,
                 c.evidence,
                 link(&c.source)
+            );
+        }
+        for c in &r.method_codes {
+            let conflict = c
+                .conflict
+                .as_deref()
+                .map(|d| format!(", contradicted (see {d})"))
+                .unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "| `{}` | {} only, a weaker statement{conflict} | {} {} |",
+                c.code,
+                c.applies.as_str(),
+                c.rule.evidence,
+                link(&c.rule.source)
             );
         }
     }

@@ -28,6 +28,8 @@
 
 #![forbid(unsafe_code)]
 
+/// Date, time and digit-string formats (the same source is compiled into payple-types).
+pub mod datefmt;
 pub mod export;
 pub mod load;
 pub mod model;
@@ -239,3 +241,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     }
     std::fs::rename(&tmp, path)
 }
+
+/// The source of [`datefmt`], for crates that compile the same format reader into their
+/// own runtime (payple-types' build script writes it next to the generated code).
+pub const DATEFMT_SOURCE: &str = include_str!("datefmt.rs");

@@ -101,13 +101,19 @@ const KINDS: &[&str] = &[
     "unknown_result_code",
     "success_code_mismatch",
     "legacy_field_name",
+    "lenient_form",
+    "unknown_value",
+    "invalid_format",
 ];
 
 struct Ctx {
     errors: Vec<SpecError>,
     file: String,
     tags: BTreeSet<String>,
+    /// Tags marked `documented: true`.
+    documented: BTreeSet<String>,
     alphabet: Alphabet,
+    formats: Vec<FormatDef>,
 }
 
 impl Ctx {
@@ -141,6 +147,21 @@ impl Ctx {
             );
         }
         t.value.clone()
+    }
+
+    /// A rule resting on evidence tag `t` and `source`.
+    fn rule(&mut self, t: &S<String>, source: &str) -> Rule {
+        let evidence = self.tag(t);
+        self.rule_of(&evidence, source)
+    }
+
+    /// A rule from an already checked tag.
+    fn rule_of(&self, evidence: &str, source: &str) -> Rule {
+        Rule {
+            documented: self.documented.contains(evidence),
+            evidence: evidence.to_string(),
+            source: source.to_string(),
+        }
     }
 
     fn type_code(&mut self, t: &S<String>) -> Option<TypeCode> {
@@ -230,7 +251,14 @@ pub fn load(files: &[SpecFile]) -> Result<Spec, SpecErrors> {
             .iter()
             .map(|t| t.tag.value.clone())
             .collect(),
+        documented: root
+            .evidence_tags
+            .iter()
+            .filter(|t| t.documented)
+            .map(|t| t.tag.value.clone())
+            .collect(),
         alphabet: Alphabet::default(),
+        formats: Vec::new(),
     };
     let mut spec = Spec {
         evidence_tags: root
@@ -400,7 +428,65 @@ fn load_root(cx: &mut Ctx, root: &raw::RootFile, spec: &mut Spec) {
         });
     }
     cx.alphabet.words = words;
-    cx.tag(&tc.evidence);
+    spec.alphabet_rule = cx.rule(&tc.evidence, &tc.source);
+    for l in &tc.letters {
+        if let Some(ev) = &l.evidence {
+            let r = cx.rule(ev, &tc.source);
+            if r.documented != spec.alphabet_rule.documented {
+                cx.err(
+                    ev,
+                    "a letter's evidence may not differ from the alphabet's in whether it is documented: the validator reads the letters as one rule; change type_codes.evidence instead",
+                );
+            }
+        }
+    }
+    let mut format_ids = BTreeSet::new();
+    for f in &root.formats {
+        if !format_ids.insert(f.id.value.clone()) {
+            cx.err(&f.id, format!("format `{}` is defined twice", f.id.value));
+        }
+        let pieces = match crate::datefmt::compile(&f.pattern.value) {
+            Ok(p) => p,
+            Err(e) => {
+                cx.err(&f.pattern, e);
+                Vec::new()
+            }
+        };
+        let rule = cx.rule(&f.evidence, &f.source);
+        spec.formats.push(FormatDef {
+            id: f.id.value.clone(),
+            pattern: f.pattern.value.clone(),
+            pieces,
+            rule,
+            note: f.note.as_ref().map(|n| n.trim().to_string()),
+        });
+    }
+    cx.formats = spec.formats.clone();
+    for l in &root.wire_leniency {
+        let form = match l.form.value.as_str() {
+            "number_for_numeric_string" => LenientForm::NumberForNumericString,
+            "empty_string_is_absent" => LenientForm::EmptyStringIsAbsent,
+            "null_is_absent" => LenientForm::NullIsAbsent,
+            other => {
+                cx.err(
+                    &l.form,
+                    format!(
+                        "wire leniency `{other}` is not known; the forms are number_for_numeric_string, empty_string_is_absent and null_is_absent"
+                    ),
+                );
+                continue;
+            }
+        };
+        if spec.leniency.iter().any(|x| x.form == form) {
+            cx.err(&l.form, format!("wire leniency `{}` is declared twice", l.form.value));
+        }
+        let rule = cx.rule(&l.evidence, &l.source);
+        spec.leniency.push(LeniencyForm {
+            form,
+            rule,
+            summary: l.summary.trim().to_string(),
+        });
+    }
     if tc.length_unit.value != "characters" {
         cx.err(
             &tc.length_unit,
@@ -422,6 +508,14 @@ fn load_root(cx: &mut Ctx, root: &raw::RootFile, spec: &mut Spec) {
         let mut environments = Vec::new();
         for e in &s.environments {
             cx.tag(&e.evidence);
+            if let Some(p) = &e.message_prefix {
+                let rule = cx.rule(&p.evidence, &p.source);
+                if p.text.is_empty() {
+                    cx.err(&p.evidence, "message_prefix.text must not be empty");
+                } else if !spec.message_prefixes.iter().any(|(t, _)| *t == p.text) {
+                    spec.message_prefixes.push((p.text.clone(), rule));
+                }
+            }
             environments.push(Environment {
                 name: e.name.value.clone(),
                 base_url: e.base_url.clone(),
@@ -693,13 +787,47 @@ fn load_endpoint(cx: &mut Ctx, e: &raw::EndpointFile, path: &str, spec: &Spec) -
         let success_codes = r
             .success_codes
             .iter()
-            .map(|sc| SuccessCode {
-                code: sc.code.value.clone(),
-                applies: cx.applies(sc.applies.as_ref()),
-                evidence: cx.tag(&sc.evidence),
-                source: sc.source.clone(),
+            .map(|sc| {
+                let rule = cx.rule(&sc.evidence, &sc.source);
+                SuccessCode {
+                    code: sc.code.value.clone(),
+                    applies: cx.applies(sc.applies.as_ref()),
+                    evidence: rule.evidence.clone(),
+                    source: sc.source.clone(),
+                    rule,
+                }
             })
-            .collect();
+            .collect::<Vec<_>>();
+        let mut method_codes = Vec::new();
+        for mc in &r.method_codes {
+            let applies = cx.applies(Some(&mc.applies));
+            if applies == Applies::Both {
+                cx.err(&mc.applies, "a method code names one payment method: card or transfer");
+            }
+            if !success_codes.iter().any(|s: &SuccessCode| s.code == mc.code.value) {
+                cx.err(
+                    &mc.code,
+                    format!(
+                        "method code `{}` is not one of the endpoint's success_codes; list it there first",
+                        mc.code.value
+                    ),
+                );
+            }
+            if let Some(c) = &mc.conflict
+                && !e.discrepancies.iter().any(|d| d.id == *c)
+            {
+                cx.err(
+                    &mc.code,
+                    format!("dangling reference: conflict `{c}` is not a discrepancy id of this endpoint"),
+                );
+            }
+            method_codes.push(MethodCode {
+                code: mc.code.value.clone(),
+                applies,
+                rule: cx.rule(&mc.evidence, &mc.source),
+                conflict: mc.conflict.clone(),
+            });
+        }
         ResultRule {
             status: r
                 .status
@@ -709,6 +837,7 @@ fn load_endpoint(cx: &mut Ctx, e: &raw::EndpointFile, path: &str, spec: &Spec) -
             message_field: r.message_field.as_ref().map(|m| m.value.clone()),
             catalog: r.catalog.value.clone(),
             success_codes,
+            method_codes,
         }
     });
     let mut sample_ids = BTreeSet::new();
@@ -824,7 +953,8 @@ fn fields(cx: &mut Ctx, raw: &[raw::Field], evidence: &str, source: &str) -> Vec
             value: raw::Required::Condition(c),
             ..
         }) = &f.required
-            && !names.contains_key(&c.when.field)
+            && let Some(when) = &c.when
+            && !names.contains_key(&when.field)
         {
             let at = f.required.as_ref().map(|r| r.referenced);
             if let Some(at) = at {
@@ -833,7 +963,7 @@ fn fields(cx: &mut Ctx, raw: &[raw::Field], evidence: &str, source: &str) -> Vec
                     at.column(),
                     format!(
                         "dangling reference: the condition of `{}` names `{}`, which is not a field of the same object",
-                        f.name.value, c.when.field
+                        f.name.value, when.field
                     ),
                 );
             }
@@ -893,65 +1023,156 @@ fn field(cx: &mut Ctx, f: &raw::Field, evidence: &str, source: &str) -> Field {
                     cx.err(
                         r,
                         format!(
-                            "`required: {other}` is not known; write yes, no or {{ when: ... }}"
+                            "`required: {other}` is not known; write yes, no or {{ when: ..., on: success, method: card }}"
                         ),
                     );
                     Required::Never
                 }
             },
             raw::Required::Condition(c) => {
-                let w = &c.when;
-                let tests = [w.equals.is_some(), w.one_of.is_some(), w.present.is_some()];
-                if tests.iter().filter(|t| **t).count() != 1 {
+                let sibling = c.when.as_ref().map(|w| {
+                    let tests = [w.equals.is_some(), w.one_of.is_some(), w.present.is_some()];
+                    if tests.iter().filter(|t| **t).count() != 1 {
+                        cx.err(
+                            r,
+                            "a `when` condition needs exactly one of equals, one_of or present: true",
+                        );
+                    }
+                    let test = if let Some(v) = &w.equals {
+                        ConditionTest::Equals(v.clone())
+                    } else if let Some(v) = &w.one_of {
+                        ConditionTest::OneOf(v.clone())
+                    } else {
+                        ConditionTest::Present
+                    };
+                    Sibling {
+                        field: w.field.clone(),
+                        test,
+                    }
+                });
+                let on = match c.on.as_deref() {
+                    None => Outcome::Any,
+                    Some("success") => Outcome::Success,
+                    Some("error") => Outcome::Error,
+                    Some(other) => {
+                        cx.err(r, format!("`on: {other}` is not known; write success or error"));
+                        Outcome::Any
+                    }
+                };
+                let method = match c.method.as_deref() {
+                    None => Applies::Both,
+                    Some("card") => Applies::Card,
+                    Some("transfer") => Applies::Transfer,
+                    Some(other) => {
+                        cx.err(r, format!("`method: {other}` is not known; write card or transfer"));
+                        Applies::Both
+                    }
+                };
+                if sibling.is_none() && on == Outcome::Any && method == Applies::Both {
                     cx.err(
                         r,
-                        "a condition needs exactly one of equals, one_of or present: true",
+                        "an empty condition: give `when`, `on` or `method` (or write `required: yes`)",
                     );
                 }
-                let test = if let Some(v) = &w.equals {
-                    ConditionTest::Equals(v.clone())
-                } else if let Some(v) = &w.one_of {
-                    ConditionTest::OneOf(v.clone())
-                } else {
-                    ConditionTest::Present
-                };
                 Required::When(Condition {
-                    field: w.field.clone(),
-                    test,
+                    sibling,
+                    on,
+                    method,
                 })
             }
         },
     };
     let applies = cx.applies(f.applies.as_ref());
-    let amount = match &f.format {
-        None => false,
-        Some(fm) if fm.value == "amount" => true,
-        Some(fm) => {
-            cx.err(
-                fm,
-                format!(
-                    "format `{}` is not known; the only format is amount",
-                    fm.value
-                ),
-            );
-            false
-        }
-    };
     let evidence = f
         .evidence
         .as_ref()
         .map(|t| cx.tag(t))
         .unwrap_or_else(|| evidence.to_string());
+    let field_source = f.source.clone().unwrap_or_else(|| source.to_string());
     let type_evidence = f
         .type_evidence
         .as_ref()
         .map(|t| cx.tag(t))
         .unwrap_or_else(|| evidence.clone());
-    let required_evidence = f
-        .required_evidence
+    let type_rule = cx.rule_of(&type_evidence, &field_source);
+    // A required rule carries its own evidence and source: no inheritance.
+    let required_rule = match (&required, &f.required_evidence, &f.required_source) {
+        (Required::Never, _, _) => None,
+        (_, Some(ev), Some(src)) => Some(cx.rule(ev, src)),
+        (_, ev, src) => {
+            let missing = match (ev, src) {
+                (None, None) => "`required_evidence` and `required_source`",
+                (None, Some(_)) => "`required_evidence`",
+                _ => "`required_source`",
+            };
+            let at = f.required.as_ref().map(|r| r.referenced);
+            let (line, col) = at.map_or((0, 0), |m| (m.line(), m.column()));
+            cx.err_at(
+                line,
+                col,
+                format!(
+                    "the required rule of `{}` has no {missing}: say which source makes it required (a tag from payple.yaml and a URL), use INFERENCE with the page you infer from, or write `required: no`",
+                    f.name.value
+                ),
+            );
+            Some(cx.rule_of("NOT-FOUND", ""))
+        }
+    };
+    let required_evidence = required_rule
         .as_ref()
-        .map(|t| cx.tag(t))
+        .map(|r| r.evidence.clone())
         .unwrap_or_else(|| evidence.clone());
+    // Formats.
+    let mut formats = Vec::new();
+    if let Some(fm) = &f.format {
+        for id in fm.value.items() {
+            if cx.formats.iter().any(|d| d.id == id) {
+                formats.push(id);
+            } else {
+                let known = cx
+                    .formats
+                    .iter()
+                    .map(|d| d.id.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                cx.err(
+                    fm,
+                    format!("format `{id}` is not defined in spec/payple.yaml (formats: {known})"),
+                );
+            }
+        }
+        if formats.is_empty() && matches!(fm.value, raw::OneOrMany::Many(_)) {
+            cx.err(fm, "an empty format list; omit `format` instead");
+        }
+    }
+    let format_rule = match &f.format_evidence {
+        Some(t) => {
+            let src = f.format_source.clone().unwrap_or_else(|| field_source.clone());
+            cx.rule(t, &src)
+        }
+        None => cx.rule_of(&evidence, f.format_source.as_deref().unwrap_or(&field_source)),
+    };
+    let amount = formats.iter().any(|id| id == "amount");
+    let format_defs: Vec<FormatDef> = formats
+        .iter()
+        .filter_map(|id| cx.formats.iter().find(|d| d.id == *id).cloned())
+        .collect();
+    let values_rule = match &f.values_evidence {
+        Some(t) => {
+            let src = f.values_source.clone().unwrap_or_else(|| field_source.clone());
+            cx.rule(t, &src)
+        }
+        None => cx.rule_of(&evidence, f.values_source.as_deref().unwrap_or(&field_source)),
+    };
+    if f.values.is_empty() && (f.values_open.is_some() || f.values_evidence.is_some()) {
+        cx.err(
+            &f.name,
+            format!(
+                "`{}` has values_open or values_evidence but no `values`",
+                f.name.value
+            ),
+        );
+    }
     let mut values = Vec::new();
     for v in &f.values {
         if let Some(code) = &enforced_type
@@ -965,19 +1186,61 @@ fn field(cx: &mut Ctx, f: &raw::Field, evidence: &str, source: &str) -> Field {
                 ),
             );
         }
+        if values.iter().any(|(x, _): &(String, String)| *x == v.value.value) {
+            cx.err(&v.value, format!("value `{}` is listed twice", v.value.value));
+        }
         values.push((v.value.value.clone(), v.meaning.clone()));
     }
-    if let (Some(ex), Some(code)) = (&f.example, &enforced_type)
+    let numeric = match &enforced_type {
+        Some(code) => {
+            let digits_only = code
+                .mask
+                .is_some_and(|m| cx.alphabet.mask_of("N").is_ok_and(|n| m == n));
+            digits_only || !format_defs.is_empty()
+        }
+        None => false,
+    };
+    let example_rule = match &f.example_evidence {
+        Some(t) => {
+            let src = f.example_source.clone().unwrap_or_else(|| field_source.clone());
+            cx.rule(t, &src)
+        }
+        None => cx.rule_of(&evidence, f.example_source.as_deref().unwrap_or(&field_source)),
+    };
+    if let Some(ex) = &f.example
         && f.example_deviation.is_none()
-        && let Err(why) = cx.alphabet.check(code, &ex.value)
     {
-        cx.err(
-            ex,
-            format!(
-                "example `{}` of `{}` violates its own type code {code}: {why}; fix the example, or keep the documented one and explain it with `example_deviation:`",
-                ex.value, f.name.value
-            ),
-        );
+        let mut problems = Vec::new();
+        if let Some(code) = &enforced_type
+            && let Err(why) = cx.alphabet.check(code, &ex.value)
+        {
+            problems.push(format!("violates its own type code {code}: {why}"));
+        }
+        if !values.is_empty() && f.values_open.is_none() && !values.iter().any(|(v, _)| *v == ex.value)
+        {
+            problems.push("is not one of the field's own `values`".to_string());
+        }
+        if !format_defs.is_empty()
+            && !format_defs
+                .iter()
+                .any(|d| crate::datefmt::parse(&d.pieces, &ex.value).is_ok())
+        {
+            let ids = format_defs
+                .iter()
+                .map(|d| format!("{} ({})", d.id, d.pattern))
+                .collect::<Vec<_>>()
+                .join(" or ");
+            problems.push(format!("does not have the field's format {ids}"));
+        }
+        for p in problems {
+            cx.err(
+                ex,
+                format!(
+                    "example `{}` of `{}` {p}; fix the example, or keep the documented one and explain it with `example_deviation:`",
+                    ex.value, f.name.value
+                ),
+            );
+        }
     }
     let legacy_names = f
         .legacy_names
@@ -990,6 +1253,20 @@ fn field(cx: &mut Ctx, f: &raw::Field, evidence: &str, source: &str) -> Field {
             note: l.note.clone(),
         })
         .collect();
+    for inner in &f.fields {
+        if let Some(r) = &inner.required
+            && let raw::Required::Condition(c) = &r.value
+            && (c.on.is_some() || c.method.is_some())
+        {
+            cx.err(
+                r,
+                format!(
+                    "`{}` is inside `{}`: `on:` and `method:` conditions are only known for top-level fields; use `when:` on a sibling",
+                    inner.name.value, f.name.value
+                ),
+            );
+        }
+    }
     let nested = fields(cx, &f.fields, &evidence, source);
     Field {
         name: f.name.value.clone(),
@@ -1001,14 +1278,22 @@ fn field(cx: &mut Ctx, f: &raw::Field, evidence: &str, source: &str) -> Field {
         required,
         applies,
         values,
+        values_open: f.values_open.as_ref().map(|s| s.trim().to_string()),
+        values_rule,
         amount,
+        formats,
+        format_rule,
+        numeric,
+        type_rule,
+        required_rule,
+        example_rule,
         sensitive: f.sensitive,
         volatile: f.volatile,
         example: f.example.as_ref().map(|e| e.value.clone()),
         example_deviation: f.example_deviation.clone(),
         legacy_names,
         evidence,
-        source: f.source.clone().unwrap_or_else(|| source.to_string()),
+        source: field_source,
         type_evidence,
         required_evidence,
         shape,

@@ -22,6 +22,89 @@ pub struct Spec {
     pub catalogs: Vec<Catalog>,
     /// Endpoints, sorted by id.
     pub endpoints: Vec<Endpoint>,
+    /// Date, time and digit-string formats.
+    pub formats: Vec<FormatDef>,
+    /// What Payple and its clients put on the wire beyond the letter of the tables.
+    pub leniency: Vec<LeniencyForm>,
+    /// The evidence of the type-code letters (the alphabet is inferred).
+    pub alphabet_rule: Rule,
+    /// Prefixes that test environments put in front of result codes and messages.
+    pub message_prefixes: Vec<(String, Rule)>,
+}
+
+/// Where a rule comes from, and whether breaking it is an error.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Rule {
+    /// Evidence tag.
+    pub evidence: String,
+    /// Source URL.
+    pub source: String,
+    /// The tag is one of Payple's own statements (`documented: true` in payple.yaml): a
+    /// body breaking the rule is an error; otherwise a warning.
+    pub documented: bool,
+}
+
+/// A named format of `payple.yaml`.
+#[derive(Debug, Clone)]
+pub struct FormatDef {
+    /// Id fields refer to.
+    pub id: String,
+    /// The pattern as written.
+    pub pattern: String,
+    /// The compiled pattern.
+    pub pieces: Vec<crate::datefmt::Piece>,
+    /// Provenance.
+    pub rule: Rule,
+    /// Note.
+    pub note: Option<String>,
+}
+
+/// The wire forms Payple demonstrably accepts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum LenientForm {
+    /// A JSON number where a digit string is documented.
+    NumberForNumericString,
+    /// `""` in a field that is not required reads as absent.
+    EmptyStringIsAbsent,
+    /// `null` in a field that is not required reads as absent.
+    NullIsAbsent,
+}
+
+impl LenientForm {
+    /// The spec spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LenientForm::NumberForNumericString => "number_for_numeric_string",
+            LenientForm::EmptyStringIsAbsent => "empty_string_is_absent",
+            LenientForm::NullIsAbsent => "null_is_absent",
+        }
+    }
+}
+
+/// One declared leniency with its provenance.
+#[derive(Debug, Clone)]
+pub struct LeniencyForm {
+    /// Which form.
+    pub form: LenientForm,
+    /// Provenance.
+    pub rule: Rule,
+    /// What was seen.
+    pub summary: String,
+}
+
+impl Spec {
+    /// The rule of a declared leniency, if the spec declares it.
+    pub fn leniency(&self, form: LenientForm) -> Option<&Rule> {
+        self.leniency
+            .iter()
+            .find(|l| l.form == form)
+            .map(|l| &l.rule)
+    }
+
+    /// A format by id.
+    pub fn format(&self, id: &str) -> Option<&FormatDef> {
+        self.formats.iter().find(|f| f.id == id)
+    }
 }
 
 /// Provenance of the alphabet.
@@ -169,13 +252,46 @@ pub enum Required {
     When(Condition),
 }
 
-/// A condition on a sibling field.
+/// When a conditional requirement holds: every part given must hold.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Condition {
+    /// A test on a sibling field.
+    pub sibling: Option<Sibling>,
+    /// Only in answers with this outcome.
+    pub on: Outcome,
+    /// Only for this payment method (`Both`: any).
+    pub method: Applies,
+}
+
+/// A test on a sibling field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sibling {
     /// The sibling field.
     pub field: String,
     /// The test.
     pub test: ConditionTest,
+}
+
+/// Success or failure of an answer, as the endpoint's result rule decides.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Any answer.
+    Any,
+    /// Successful answers only.
+    Success,
+    /// Failed answers only.
+    Error,
+}
+
+impl Outcome {
+    /// The spec spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Any => "any",
+            Outcome::Success => "success",
+            Outcome::Error => "error",
+        }
+    }
 }
 
 /// What a condition tests.
@@ -245,10 +361,27 @@ pub struct Field {
     pub required: Required,
     /// Payment methods.
     pub applies: Applies,
-    /// Closed value set with meanings.
+    /// Documented value set with meanings.
     pub values: Vec<(String, String)>,
+    /// Why the value set is open (Payple keeps extending it), if it is.
+    pub values_open: Option<String>,
+    /// Where the value set comes from.
+    pub values_rule: Rule,
     /// An amount: models accept strings and numbers.
     pub amount: bool,
+    /// Format ids (any of them), from `payple.yaml`.
+    pub formats: Vec<String>,
+    /// Where the format comes from.
+    pub format_rule: Rule,
+    /// The value is a digit string (type admits only digits, or a digits / date format):
+    /// a JSON number is a lenient form of it.
+    pub numeric: bool,
+    /// Where the type code (its length and the JSON string type) comes from.
+    pub type_rule: Rule,
+    /// Where the required rule comes from (`None` for optional fields).
+    pub required_rule: Option<Rule>,
+    /// Where the example comes from.
+    pub example_rule: Rule,
     /// Secret or personal data.
     pub sensitive: bool,
     /// Changes between calls (times, ids).
@@ -305,6 +438,32 @@ pub struct ResultRule {
     pub catalog: String,
     /// Documented success codes.
     pub success_codes: Vec<SuccessCode>,
+    /// A weaker, contradicted statement of which success code each method gives.
+    pub method_codes: Vec<MethodCode>,
+}
+
+impl ResultRule {
+    /// The rule behind the success codes: the strongest evidence among them.
+    pub fn success_rule(&self) -> Rule {
+        self.success_codes
+            .iter()
+            .map(|c| c.rule.clone())
+            .max_by_key(|r| r.documented)
+            .unwrap_or_default()
+    }
+}
+
+/// A per-method success code that another documented statement contradicts.
+#[derive(Debug, Clone)]
+pub struct MethodCode {
+    /// The code.
+    pub code: String,
+    /// The method it is said to belong to.
+    pub applies: Applies,
+    /// Provenance.
+    pub rule: Rule,
+    /// The discrepancy id that records the contradiction.
+    pub conflict: Option<String>,
 }
 
 /// A documented success code.
@@ -318,6 +477,8 @@ pub struct SuccessCode {
     pub evidence: String,
     /// Source URL.
     pub source: String,
+    /// Provenance as a rule.
+    pub rule: Rule,
 }
 
 /// Where the call goes.

@@ -19,6 +19,10 @@ pub type S<T> = Spanned<T>;
 pub struct RootFile {
     pub evidence_tags: Vec<EvidenceTag>,
     pub type_codes: TypeCodes,
+    #[serde(default)]
+    pub formats: Vec<Format>,
+    #[serde(default)]
+    pub wire_leniency: Vec<Leniency>,
     pub services: Vec<Service>,
     pub auth_flows: Vec<AuthFlow>,
 }
@@ -28,6 +32,39 @@ pub struct RootFile {
 pub struct EvidenceTag {
     pub tag: S<String>,
     pub meaning: String,
+    /// Payple's own statement: rules resting on it give errors.
+    #[serde(default)]
+    pub documented: bool,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Format {
+    pub id: S<String>,
+    pub pattern: S<String>,
+    pub evidence: S<String>,
+    pub source: String,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Leniency {
+    pub form: S<String>,
+    pub evidence: S<String>,
+    pub source: String,
+    pub summary: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MessagePrefix {
+    pub text: String,
+    pub evidence: S<String>,
+    pub source: String,
+    #[serde(default)]
+    pub note: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -49,6 +86,9 @@ pub struct Letter {
     pub name: String,
     pub ranges: Vec<S<String>>,
     pub basis: String,
+    /// Overrides the alphabet's evidence for this letter.
+    #[serde(default)]
+    pub evidence: Option<S<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -88,6 +128,8 @@ pub struct Environment {
     pub production: bool,
     #[serde(default)]
     pub note: Option<String>,
+    #[serde(default)]
+    pub message_prefix: Option<MessagePrefix>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -267,7 +309,17 @@ pub struct Field {
     #[serde(default)]
     pub values: Vec<Value>,
     #[serde(default)]
-    pub format: Option<S<String>>,
+    pub values_open: Option<String>,
+    #[serde(default)]
+    pub values_evidence: Option<S<String>>,
+    #[serde(default)]
+    pub values_source: Option<String>,
+    #[serde(default)]
+    pub format: Option<S<OneOrMany>>,
+    #[serde(default)]
+    pub format_evidence: Option<S<String>>,
+    #[serde(default)]
+    pub format_source: Option<String>,
     #[serde(default)]
     pub sensitive: bool,
     #[serde(default)]
@@ -276,6 +328,10 @@ pub struct Field {
     pub example: Option<S<String>>,
     #[serde(default)]
     pub example_deviation: Option<String>,
+    #[serde(default)]
+    pub example_evidence: Option<S<String>>,
+    #[serde(default)]
+    pub example_source: Option<String>,
     #[serde(default)]
     pub legacy_names: Vec<LegacyName>,
     #[serde(default)]
@@ -286,6 +342,8 @@ pub struct Field {
     pub type_evidence: Option<S<String>>,
     #[serde(default)]
     pub required_evidence: Option<S<String>>,
+    #[serde(default)]
+    pub required_source: Option<String>,
     #[serde(default)]
     pub shape: Option<S<String>>,
     #[serde(default)]
@@ -301,18 +359,66 @@ pub struct Enforce {
 }
 
 /// `yes`, `no` or a condition.
-#[derive(Debug, Deserialize)]
-#[serde(untagged)]
+#[derive(Debug)]
 pub enum Required {
     Flag(bool),
     Word(String),
     Condition(ConditionWrap),
 }
 
+/// By hand rather than `untagged`: buffering would read the key `on` as the YAML 1.1
+/// boolean `true`; asking for strings keeps it a key.
+impl<'de> Deserialize<'de> for Required {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = Required;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("yes, no or a condition { when: ..., on: ..., method: ... }")
+            }
+            fn visit_bool<E: serde::de::Error>(self, v: bool) -> Result<Required, E> {
+                Ok(Required::Flag(v))
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Required, E> {
+                Ok(Required::Word(v.to_string()))
+            }
+            fn visit_map<M: serde::de::MapAccess<'de>>(self, map: M) -> Result<Required, M::Error> {
+                ConditionWrap::deserialize(serde::de::value::MapAccessDeserializer::new(map))
+                    .map(Required::Condition)
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// One format id or several (any of them).
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub enum OneOrMany {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl OneOrMany {
+    pub fn items(&self) -> Vec<String> {
+        match self {
+            OneOrMany::One(s) => vec![s.clone()],
+            OneOrMany::Many(v) => v.clone(),
+        }
+    }
+}
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ConditionWrap {
-    pub when: Condition,
+    #[serde(default)]
+    pub when: Option<Condition>,
+    /// `success` or `error`.
+    #[serde(default)]
+    pub on: Option<String>,
+    /// `card` or `transfer`.
+    #[serde(default)]
+    pub method: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -356,6 +462,21 @@ pub struct ResultRule {
     pub message_field: Option<S<String>>,
     pub catalog: S<String>,
     pub success_codes: Vec<SuccessCode>,
+    #[serde(default)]
+    pub method_codes: Vec<MethodCode>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MethodCode {
+    pub code: S<String>,
+    pub applies: S<String>,
+    pub evidence: S<String>,
+    pub source: String,
+    #[serde(default)]
+    pub conflict: Option<String>,
+    #[serde(default)]
+    pub note: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -174,6 +174,7 @@ fn field_doc(f: &Field) -> String {
 }
 
 struct ModelCx<'a> {
+    spec: &'a Spec,
     rt: &'a TokenStream,
     items: Vec<TokenStream>,
 }
@@ -190,6 +191,7 @@ fn endpoint_module(spec: &Spec, ep: &Endpoint, rt: &TokenStream) -> TokenStream 
         ep.doc_url()
     );
     let mut cx = ModelCx {
+        spec,
         rt,
         items: Vec::new(),
     };
@@ -218,11 +220,13 @@ fn object_struct(cx: &mut ModelCx<'_>, name: &str, fields: &[Field], doc: &str) 
     let ident = Ident::new(name, Span::call_site());
     let mut members = Vec::new();
     let mut used = std::collections::BTreeSet::new();
+    let mut used_names = Vec::new();
     for f in fields {
         let mut fname = snake(&f.name);
         while !used.insert(fname.clone()) {
             fname.push('_');
         }
+        used_names.push(fname.clone());
         let fident = Ident::new(&fname, Span::call_site());
         let key = &f.name;
         let doc = field_doc(f);
@@ -271,6 +275,45 @@ fn object_struct(cx: &mut ModelCx<'_>, name: &str, fields: &[Field], doc: &str) 
             pub #fident: ::std::option::Option<#ty>,
         });
     }
+    let accessors = fields.iter().zip(&used_names).filter_map(|(f, fname)| {
+        let dated: Vec<&FormatDef> = f
+            .formats
+            .iter()
+            .filter_map(|id| cx.spec.format(id))
+            .filter(|d| d.pieces != [crate::datefmt::Piece::Digits])
+            .collect();
+        if dated.is_empty() || f.shape != Shape::Scalar || f.sensitive || !f.values.is_empty() || f.amount {
+            return None;
+        }
+        let fident = Ident::new(fname, Span::call_site());
+        let method = format_ident!("{}_parsed", fname);
+        let patterns = dated.iter().map(|d| d.pattern.as_str()).collect::<Vec<_>>().join("` or `");
+        let doc = format!(
+            "`{}` read as a date or time (`{patterns}`); `None` when absent or in none of these formats.",
+            f.name
+        );
+        let arrays = dated.iter().map(|d| {
+            let pieces = d.pieces.iter().map(|p| piece_tokens(*p, &rt));
+            quote!(&[#(#pieces),*])
+        });
+        Some(quote! {
+            #[doc = #doc]
+            pub fn #method(&self) -> ::std::option::Option<#rt::datefmt::DateTime> {
+                let value = self.#fident.as_deref()?;
+                let formats: &[&[#rt::datefmt::Piece]] = &[#(#arrays),*];
+                formats.iter().find_map(|p| #rt::datefmt::parse(p, value).ok())
+            }
+        })
+    }).collect::<Vec<_>>();
+    let accessors = if accessors.is_empty() {
+        TokenStream::new()
+    } else {
+        quote! {
+            impl #ident {
+                #(#accessors)*
+            }
+        }
+    };
     quote! {
         #[doc = #doc]
         #[derive(Debug, Clone, PartialEq, Default, #rt::serde::Serialize, #rt::serde::Deserialize)]
@@ -281,6 +324,7 @@ fn object_struct(cx: &mut ModelCx<'_>, name: &str, fields: &[Field], doc: &str) 
             #[serde(flatten)]
             pub extra: ::std::collections::BTreeMap<::std::string::String, #rt::serde_json::Value>,
         }
+        #accessors
     }
 }
 
@@ -396,6 +440,11 @@ fn result_impl(spec: &Spec, ep: &Endpoint, rt: &TokenStream) -> TokenStream {
         let a = sc.applies.as_str();
         quote!((#c, #a))
     });
+    let method_codes = r.method_codes.iter().map(|mc| {
+        let c = &mc.code;
+        let a = mc.applies.as_str();
+        quote!((#c, #a))
+    });
     let catalog = Ident::new(
         &format!("CATALOG_{}", r.catalog.to_uppercase()),
         Span::call_site(),
@@ -409,11 +458,14 @@ fn result_impl(spec: &Spec, ep: &Endpoint, rt: &TokenStream) -> TokenStream {
         impl Response {
             /// Success codes documented for this endpoint, with the payment method each applies to.
             pub const SUCCESS_CODES: &'static [(&'static str, &'static str)] = &[#(#codes),*];
+            /// A weaker, contradicted statement of which success code each payment method
+            /// gives (informational: it does not change [`Self::is_success`]).
+            pub const METHOD_CODES: &'static [(&'static str, &'static str)] = &[#(#method_codes),*];
             /// Whether the body reports success: the status field (if any) says so and the
             /// result code is a documented success code for the payment method.
             pub fn is_success(&self) -> bool {
                 let method = #method;
-                #status_check #code.is_some_and(|c| {
+                #status_check #code.map(#rt::strip_test_prefix).is_some_and(|c| {
                     Self::SUCCESS_CODES.iter().any(|(code, applies)| {
                         *code == c && (*applies == "both" || method.is_none_or(|m| m == *applies) || !matches!(method, Some("card" | "transfer")))
                     })
@@ -462,8 +514,41 @@ fn validator_tables(spec: &Spec, rt: &TokenStream) -> TokenStream {
     });
     let endpoints = spec.endpoints.iter().map(|ep| endpoint_table(spec, ep, rt));
     let services = services_tables(spec, rt);
+    let formats = spec.formats.iter().map(|f| {
+        let c = Ident::new(&format!("FORMAT_{}", f.id.to_uppercase()), Span::call_site());
+        let (id, pattern) = (&f.id, &f.pattern);
+        let pieces = f.pieces.iter().map(|p| piece_tokens(*p, rt));
+        let doc = format!("Format `{}`: `{}` ({}).", f.id, f.pattern, f.rule.evidence);
+        quote! {
+            #[doc = #doc]
+            pub const #c: #rt::FormatSpec = #rt::FormatSpec { id: #id, pattern: #pattern, pieces: &[#(#pieces),*] };
+        }
+    });
+    let lenient = |form: LenientForm| match spec.leniency(form) {
+        Some(r) => {
+            let r = rule_tokens(r, rt);
+            quote!(Some(#r))
+        }
+        None => quote!(None),
+    };
+    let number = lenient(LenientForm::NumberForNumericString);
+    let empty = lenient(LenientForm::EmptyStringIsAbsent);
+    let null = lenient(LenientForm::NullIsAbsent);
+    let alphabet_rule = rule_tokens(&spec.alphabet_rule, rt);
+    let prefixes = spec.message_prefixes.iter().map(|(t, _)| t);
     quote! {
         #services
+        #(#formats)*
+        /// The wire forms Payple accepts beyond the letter of its tables (spec/payple.yaml).
+        pub static WIRE_LENIENCY: #rt::WireLeniency = #rt::WireLeniency {
+            number_for_numeric_string: #number,
+            empty_string_is_absent: #empty,
+            null_is_absent: #null,
+        };
+        /// Where the reading of the type-code letters comes from.
+        pub static ALPHABET_RULE: #rt::RuleSource = #alphabet_rule;
+        /// Prefixes test environments put in front of result codes and messages.
+        pub static MESSAGE_PREFIXES: &[&str] = &[#(#prefixes),*];
         /// The type-code alphabet (inferred; see spec/payple.yaml).
         pub static ALPHABET: &[#rt::Letter] = &[#(#letters),*];
         /// Mask bits of the type-code letters, for [`Coded`](#rt::Coded):
@@ -578,7 +663,33 @@ fn endpoint_table(spec: &Spec, ep: &Endpoint, rt: &TokenStream) -> TokenStream {
             } else {
                 quote!(&[])
             };
-            quote!(Some(#rt::ResultSpec { status: #status, code_field: #code_field, success_codes: &[#(#codes),*], catalog: #cat }))
+            let success_rule = rule_tokens(&r.success_rule(), rt);
+            let method_codes = r.method_codes.iter().map(|mc| {
+                let c = &mc.code;
+                let a = applies_tokens(mc.applies, rt);
+                quote!((#c, #a))
+            });
+            let method_rule = match r.method_codes.first() {
+                Some(mc) => {
+                    let r = rule_tokens(&mc.rule, rt);
+                    quote!(Some(#r))
+                }
+                None => quote!(None),
+            };
+            let message_field = match &r.message_field {
+                Some(m) => quote!(Some(#m)),
+                None => quote!(None),
+            };
+            quote!(Some(#rt::ResultSpec {
+                status: #status,
+                code_field: #code_field,
+                success_codes: &[#(#codes),*],
+                success_rule: #success_rule,
+                method_codes: &[#(#method_codes),*],
+                method_rule: #method_rule,
+                message_field: #message_field,
+                catalog: #cat
+            }))
         }
     };
     let samples = ep.samples.iter().map(|s| {
@@ -665,6 +776,28 @@ fn services_tables(spec: &Spec, rt: &TokenStream) -> TokenStream {
     }
 }
 
+/// A format piece as a literal.
+fn piece_tokens(p: crate::datefmt::Piece, rt: &TokenStream) -> TokenStream {
+    use crate::datefmt::Piece as P;
+    match p {
+        P::Digits => quote!(#rt::datefmt::Piece::Digits),
+        P::Year => quote!(#rt::datefmt::Piece::Year),
+        P::Month => quote!(#rt::datefmt::Piece::Month),
+        P::Day => quote!(#rt::datefmt::Piece::Day),
+        P::Hour => quote!(#rt::datefmt::Piece::Hour),
+        P::Minute => quote!(#rt::datefmt::Piece::Minute),
+        P::Second => quote!(#rt::datefmt::Piece::Second),
+        P::Milli => quote!(#rt::datefmt::Piece::Milli),
+        P::Literal(c) => quote!(#rt::datefmt::Piece::Literal(#c)),
+    }
+}
+
+/// A [`Rule`] as a `RuleSource` literal.
+fn rule_tokens(r: &Rule, rt: &TokenStream) -> TokenStream {
+    let (e, s, d) = (&r.evidence, &r.source, r.documented);
+    quote!(#rt::RuleSource { evidence: #e, source: #s, documented: #d })
+}
+
 fn applies_tokens(a: Applies, rt: &TokenStream) -> TokenStream {
     match a {
         Applies::Both => quote!(#rt::Applies::Both),
@@ -677,9 +810,9 @@ fn applies_tokens(a: Applies, rt: &TokenStream) -> TokenStream {
 /// a rule reads after the object closes (besides condition targets, which are found here).
 fn field_tables(fields: &[Field], read_later: &[&str], rt: &TokenStream) -> Vec<TokenStream> {
     let condition_target = |name: &str| {
-        fields
-            .iter()
-            .any(|f| matches!(&f.required, Required::When(c) if c.field == name))
+        fields.iter().any(|f| {
+            matches!(&f.required, Required::When(Condition { sibling: Some(s), .. }) if s.field == name)
+        })
     };
     fields
         .iter()
@@ -706,19 +839,48 @@ fn field_tables(fields: &[Field], read_later: &[&str], rt: &TokenStream) -> Vec<
                 Required::Always => quote!(#rt::Requirement::Always),
                 Required::Never => quote!(#rt::Requirement::Never),
                 Required::When(c) => {
-                    let field = &c.field;
-                    // The loader rejects conditions on absent fields; an index past the end
-                    // would make the condition never hold.
-                    let index = fields
-                        .iter()
-                        .position(|s| s.name == *field)
-                        .unwrap_or(usize::MAX);
-                    match c.test.values() {
-                        Some(vals) => quote!(#rt::Requirement::When { field: #field, index: #index, values: Some(&[#(#vals),*]) }),
-                        None => quote!(#rt::Requirement::When { field: #field, index: #index, values: None }),
-                    }
+                    let sibling = match &c.sibling {
+                        None => quote!(None),
+                        Some(sib) => {
+                            let field = &sib.field;
+                            // The loader rejects conditions on absent fields; an index past
+                            // the end would make the condition never hold.
+                            let index = fields
+                                .iter()
+                                .position(|s| s.name == *field)
+                                .unwrap_or(usize::MAX);
+                            let values = match sib.test.values() {
+                                Some(vals) => quote!(Some(&[#(#vals),*])),
+                                None => quote!(None),
+                            };
+                            quote!(Some(#rt::Sibling { field: #field, index: #index, values: #values }))
+                        }
+                    };
+                    let on = match c.on {
+                        Outcome::Any => quote!(#rt::Outcome::Any),
+                        Outcome::Success => quote!(#rt::Outcome::Success),
+                        Outcome::Error => quote!(#rt::Outcome::Error),
+                    };
+                    let method = applies_tokens(c.method, rt);
+                    quote!(#rt::Requirement::When(#rt::Condition { sibling: #sibling, on: #on, method: #method }))
                 }
             };
+            let values_open = f.values_open.is_some();
+            let values_rule = rule_tokens(&f.values_rule, rt);
+            let format_rule = rule_tokens(&f.format_rule, rt);
+            let type_rule = rule_tokens(&f.type_rule, rt);
+            let required_rule = match &f.required_rule {
+                Some(r) => {
+                    let r = rule_tokens(r, rt);
+                    quote!(Some(#r))
+                }
+                None => quote!(None),
+            };
+            let numeric = f.numeric;
+            let formats = f.formats.iter().map(|id| {
+                let c = Ident::new(&format!("FORMAT_{}", id.to_uppercase()), Span::call_site());
+                quote!(#c)
+            });
             let applies = applies_tokens(f.applies, rt);
             let values = f.values.iter().map(|(v, _)| v);
             let sensitive = f.sensitive;
@@ -742,6 +904,13 @@ fn field_tables(fields: &[Field], read_later: &[&str], rt: &TokenStream) -> Vec<
                     required: #required,
                     applies: #applies,
                     values: &[#(#values),*],
+                    values_open: #values_open,
+                    values_rule: #values_rule,
+                    formats: &[#(#formats),*],
+                    format_rule: #format_rule,
+                    numeric: #numeric,
+                    type_rule: #type_rule,
+                    required_rule: #required_rule,
                     sensitive: #sensitive,
                     volatile: #volatile,
                     captured: #captured,

@@ -271,6 +271,39 @@ pub struct CheckedFinding {
     /// An expired entry that would have accepted it (it counts again).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub expired_deviation: Option<Acceptance>,
+    /// In `replay` only: whether the item expected the finding, accepts it as a deviation,
+    /// or did not expect it (then it fails the item). Absent in `validate`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<FindingStatus>,
+}
+
+/// How a finding of a replayed item stands against what the item expects.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FindingStatus {
+    /// In the item's expect list (a documented defect of a sample, or a finding a recording
+    /// is meant to produce): it does not fail the item.
+    Expected,
+    /// Accepted by the deviations file: it does not fail the item.
+    Accepted,
+    /// Neither expected nor accepted: it fails the item.
+    Unexpected,
+}
+
+impl FindingStatus {
+    /// `expected`, `accepted` or `unexpected`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FindingStatus::Expected => "expected",
+            FindingStatus::Accepted => "accepted",
+            FindingStatus::Unexpected => "unexpected",
+        }
+    }
+
+    /// Whether the finding fails its item.
+    pub fn fails(self) -> bool {
+        self == FindingStatus::Unexpected
+    }
 }
 
 impl CheckedFinding {
@@ -280,6 +313,7 @@ impl CheckedFinding {
             finding,
             accepted: None,
             expired_deviation: None,
+            status: None,
         }
     }
 

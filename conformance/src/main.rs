@@ -38,6 +38,10 @@ enum Command {
         part: PartArg,
         /// The body; `-` or nothing reads standard input. Read as raw bytes.
         file: Option<PathBuf>,
+        /// The letter of the docs: every warning (inferred rules, lenient forms Payple
+        /// accepts, open value lists) counts as an error.
+        #[arg(long)]
+        strict: bool,
         #[command(flatten)]
         output: OutputArgs,
         #[command(flatten)]
@@ -204,13 +208,17 @@ fn run(cli: Cli) -> Result<u8, Fatal> {
             endpoint,
             part,
             file,
+            strict,
             output,
             deviations,
         } => {
             let ep = payple_conformance::find_endpoint(&endpoint).map_err(Fatal)?;
             let deviations = load_deviations(&deviations)?;
             let body = fsio::read_body(file.as_deref()).map_err(Fatal)?;
-            let report = payple_conformance::validate_input(ep, part.into(), &body);
+            let mut report = payple_conformance::validate_input(ep, part.into(), &body);
+            if strict {
+                report = report.strict();
+            }
             let input = match &file {
                 Some(p) if p.as_os_str() != "-" => replay::display_path(p),
                 _ => "-".to_string(),

@@ -1,11 +1,11 @@
 //! Replaying recordings and documented samples against their expected findings.
 
 use crate::PaymentMethod;
-use crate::deviations::{CheckedFinding, DeviationSummary, Deviations, Matcher};
+use crate::deviations::{CheckedFinding, DeviationSummary, Deviations, FindingStatus, Matcher};
 use crate::recording::{self, ExpectedFinding};
 use crate::secrets::{self, SecretHit};
 use payple_types::doc_sample::{Repair, validate_sample};
-use payple_types::{Report, endpoints};
+use payple_types::{Report, Severity, endpoints};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -36,7 +36,8 @@ pub struct ReplayResult {
     pub payment_method: PaymentMethod,
     /// Exactly the expected findings (accepted deviations aside), and no secret.
     pub passed: bool,
-    /// Every finding of the validator, with its accepted deviation if any.
+    /// Every finding of the validator, with its accepted deviation if any and its `status`
+    /// (`expected`, `accepted` or `unexpected`).
     pub findings: Vec<CheckedFinding>,
     /// Findings reported but neither expected nor accepted.
     pub unexpected: Vec<ExpectedFinding>,
@@ -52,6 +53,45 @@ pub struct ReplayResult {
     pub error: Option<String>,
 }
 
+/// Findings counted by severity.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct SeverityCounts {
+    /// Error-severity findings.
+    pub error: usize,
+    /// Warning-severity findings.
+    pub warning: usize,
+    /// Info-severity findings.
+    pub info: usize,
+}
+
+impl SeverityCounts {
+    /// Counts one finding of `severity`.
+    pub fn add(&mut self, severity: Severity) {
+        match severity.as_str() {
+            "error" => self.error += 1,
+            "warning" => self.warning += 1,
+            _ => self.info += 1,
+        }
+    }
+
+    /// All findings counted.
+    pub fn total(&self) -> usize {
+        self.error + self.warning + self.info
+    }
+
+    /// The non-zero counts with their severity name, most severe first.
+    pub fn nonzero(&self) -> Vec<(usize, &'static str)> {
+        [
+            (self.error, "error"),
+            (self.warning, "warning"),
+            (self.info, "info"),
+        ]
+        .into_iter()
+        .filter(|(n, _)| *n > 0)
+        .collect()
+    }
+}
+
 /// Counts over a replay.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct Totals {
@@ -63,14 +103,29 @@ pub struct Totals {
     pub passed: usize,
     /// Items that did not.
     pub failed: usize,
-    /// Error-severity findings (not accepted) and secrets over every item.
+    /// Error-severity findings (not accepted) and secrets over every item, expected ones
+    /// included (see `expected_or_accepted` and `unexpected_by_severity` to tell them apart).
     pub errors: usize,
-    /// Warning-severity findings (not accepted) over every item.
+    /// Warning-severity findings (not accepted) over every item, expected ones included.
     pub warnings: usize,
     /// Findings accepted by the deviations file.
     pub accepted: usize,
     /// Recording files that could not be read.
     pub unreadable: usize,
+    /// Passed items that produced at least one expected or accepted finding.
+    pub passed_with_expected: usize,
+    /// Findings that an item's expect list names (accepted ones aside), over every item.
+    pub expected: usize,
+    /// Expected and accepted findings over every item, by severity: none of them fails.
+    pub expected_or_accepted: SeverityCounts,
+    /// Findings neither expected nor accepted: each fails its item.
+    pub unexpected: usize,
+    /// The unexpected findings by severity.
+    pub unexpected_by_severity: SeverityCounts,
+    /// Expected findings that were not reported: each fails its item.
+    pub missing: usize,
+    /// Secrets left in recordings: each fails its item.
+    pub secrets: usize,
 }
 
 /// Every result of a replay, with totals.
@@ -126,10 +181,43 @@ impl ReplayResult {
                 _ => true,
             },
         );
+        self.mark_statuses();
         self.passed = self.error.is_none()
             && self.unexpected.is_empty()
             && self.missing.is_empty()
             && self.secrets.is_empty();
+    }
+
+    /// Gives every finding its status: accepted by a deviation; else unexpected when it is
+    /// one of `unexpected` (the last findings of each (kind, pointer), as `compare` consumes
+    /// the expect list in order); else expected.
+    fn mark_statuses(&mut self) {
+        let mut unexpected: BTreeMap<(&str, &str), usize> = BTreeMap::new();
+        for u in &self.unexpected {
+            *unexpected
+                .entry((u.kind.as_str(), u.pointer.as_str()))
+                .or_default() += 1;
+        }
+        for f in self.findings.iter_mut().rev() {
+            f.status = Some(if f.accepted.is_some() {
+                FindingStatus::Accepted
+            } else {
+                match unexpected.get_mut(&(f.finding.kind.as_str(), f.finding.pointer.as_str())) {
+                    Some(n) if *n > 0 => {
+                        *n -= 1;
+                        FindingStatus::Unexpected
+                    }
+                    _ => FindingStatus::Expected,
+                }
+            });
+        }
+    }
+
+    /// Whether a finding of the item was expected or accepted.
+    pub fn has_expected(&self) -> bool {
+        self.findings
+            .iter()
+            .any(|f| f.status.is_some_and(|s| !s.fails()))
     }
 }
 
@@ -150,6 +238,9 @@ impl ReplayOutcome {
                 t.unreadable += 1;
             } else if r.passed {
                 t.passed += 1;
+                if r.has_expected() {
+                    t.passed_with_expected += 1;
+                }
             } else {
                 t.failed += 1;
             }
@@ -161,7 +252,22 @@ impl ReplayOutcome {
                 } else if f.counts_as_warning() {
                     t.warnings += 1;
                 }
+                match f.status {
+                    Some(FindingStatus::Unexpected) => {
+                        t.unexpected += 1;
+                        t.unexpected_by_severity.add(f.finding.severity);
+                    }
+                    Some(status) => {
+                        if status == FindingStatus::Expected {
+                            t.expected += 1;
+                        }
+                        t.expected_or_accepted.add(f.finding.severity);
+                    }
+                    None => {}
+                }
             }
+            t.missing += r.missing.len();
+            t.secrets += r.secrets.len();
             t.errors += r.secrets.len();
         }
         ReplayOutcome {
@@ -216,9 +322,14 @@ pub fn replay_file(path: &Path, name: String) -> ReplayResult {
         }
     };
     let mut report = payple_types::validate_bytes(loaded.endpoint, loaded.part, &loaded.body);
-    let (unexpected, missing) = compare(&report, &loaded.recording.expect);
+    let (mut unexpected, mut missing) = compare(&report, &loaded.recording.expect);
     let scan = secrets::scan(&loaded);
     secrets::scrub_findings(&mut report.findings, &scan.values);
+    // A pointer (a key of the body, or an entry of the expect list) may hold a secret too.
+    let scrubber = secrets::Scrubber::new(&scan.values);
+    for e in unexpected.iter_mut().chain(missing.iter_mut()) {
+        scrubber.scrub_in_place(&mut e.pointer);
+    }
     ReplayResult {
         source: ItemSource::Recording,
         name,

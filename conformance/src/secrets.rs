@@ -329,30 +329,53 @@ fn collect_strings(v: &Value, out: &mut Vec<String>) {
     }
 }
 
-/// Replaces every occurrence of a secret value (4 characters or longer) in the text of
-/// `findings` with `<redacted>`.
-pub fn scrub_findings(findings: &mut [Finding], secrets: &[String]) {
-    let mut secrets: Vec<&str> = secrets
-        .iter()
-        .map(String::as_str)
-        .filter(|s| s.chars().count() >= 4)
-        .collect();
-    if secrets.is_empty() {
-        return;
+/// Replaces every occurrence of a secret value (4 characters or longer, longest first) in
+/// texts with `<redacted>`.
+pub struct Scrubber<'a> {
+    secrets: Vec<&'a str>,
+}
+
+impl<'a> Scrubber<'a> {
+    /// A scrubber of `secrets` (values shorter than 4 characters are left alone).
+    pub fn new(secrets: &'a [String]) -> Self {
+        let mut secrets: Vec<&str> = secrets
+            .iter()
+            .map(String::as_str)
+            .filter(|s| s.chars().count() >= 4)
+            .collect();
+        secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
+        Scrubber { secrets }
     }
-    secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
-    let scrub = |text: &str| {
+
+    /// `text` with every secret replaced, or `None` when it holds none.
+    pub fn scrub(&self, text: &str) -> Option<String> {
         let mut out: Option<String> = None;
-        for s in &secrets {
+        for s in &self.secrets {
             let current = out.as_deref().unwrap_or(text);
             if current.contains(s) {
                 out = Some(current.replace(s, "<redacted>"));
             }
         }
         out
-    };
+    }
+
+    /// Scrubs `text` in place.
+    pub fn scrub_in_place(&self, text: &mut String) {
+        if let Some(clean) = self.scrub(text) {
+            *text = clean;
+        }
+    }
+}
+
+/// Replaces every occurrence of a secret value (4 characters or longer) in the text of
+/// `findings` with `<redacted>`.
+pub fn scrub_findings(findings: &mut [Finding], secrets: &[String]) {
+    let scrubber = Scrubber::new(secrets);
+    if scrubber.secrets.is_empty() {
+        return;
+    }
     for f in findings {
-        f.rewrite_text(scrub);
+        f.rewrite_text(|text| scrubber.scrub(text));
     }
 }
 

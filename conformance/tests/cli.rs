@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{code, repo_root, run, run_stdin, text};
+use common::{code, repo_root, run, run_stdin, stdout, text};
 
 const CARD_RECORDING: &str = "recordings/cpay/result_inquiry_card_pchk0000.json";
 
@@ -22,7 +22,10 @@ fn replay_without_arguments_passes() {
         out.contains("sample cpay.result_inquiry#card_response"),
         "{out}"
     );
-    assert!(out.contains(" 0 failed, 0 unreadable"), "{out}");
+    let last = out.lines().last().unwrap();
+    assert!(last.starts_with("replay: "), "{out}");
+    assert!(last.contains(" 0 failed"), "{out}");
+    assert!(!last.contains("unreadable"), "{out}");
 }
 
 #[test]
@@ -39,10 +42,16 @@ fn replay_of_a_recording_broken_against_the_spec_fails() {
     let o = run(&["replay", path.to_str().unwrap()]);
     assert_eq!(code(&o), 1, "{}", text(&o));
     assert!(
-        text(&o).contains("unexpected invalid_value /PCD_PAY_ISTAX"),
+        text(&o).contains(" invalid_value /PCD_PAY_ISTAX: "),
         "{}",
         text(&o)
     );
+    let line = text(&o)
+        .lines()
+        .find(|l| l.contains(" invalid_value /PCD_PAY_ISTAX: "))
+        .unwrap()
+        .to_string();
+    assert!(line.starts_with("    UNEXPECTED "), "{line}");
 }
 
 #[test]
@@ -273,4 +282,229 @@ fn default_replay_with_samples_in_markdown_and_junit() {
         xml.contains("name=\"cpay.result_inquiry#card_response (response): expected findings\"")
     );
     assert!(!xml.contains("<failure"));
+}
+
+/// The shipped hub token recording with `extra` keys added to its response body and `expect`
+/// entries (kind, pointer) added to its expect list, written to `dir/name`.
+fn token_recording_with(
+    dir: &std::path::Path,
+    name: &str,
+    extra: &[&str],
+    expect: &[(&str, &str)],
+) -> String {
+    let mut rec: serde_json::Value =
+        serde_json::from_str(&shipped("recordings/hub/token_success.json")).unwrap();
+    let mut body: serde_json::Value =
+        serde_json::from_str(rec["response"]["body"].as_str().unwrap()).unwrap();
+    for key in extra {
+        body[*key] = serde_json::json!("x");
+    }
+    rec["response"]["body"] = serde_json::Value::String(body.to_string());
+    for (kind, pointer) in expect {
+        rec["expect"]
+            .as_array_mut()
+            .unwrap()
+            .push(serde_json::json!({ "kind": kind, "pointer": pointer }));
+    }
+    let path = dir.join(name);
+    std::fs::write(&path, serde_json::to_string_pretty(&rec).unwrap()).unwrap();
+    path.to_str().unwrap().to_string()
+}
+
+/// The severity of the finding of `kind` at `pointer` in a replay's JSON, and its status.
+fn severity_and_status(v: &serde_json::Value, kind: &str, pointer: &str) -> (String, String) {
+    let f = v["results"][0]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["kind"] == kind && f["pointer"] == pointer)
+        .unwrap_or_else(|| panic!("no {kind} {pointer} in {v}"));
+    (
+        f["severity"].as_str().unwrap().to_string(),
+        f["status"].as_str().unwrap().to_string(),
+    )
+}
+
+/// No finding is printed as a bare `error ...` / `warning ...` line: each carries its status.
+fn assert_no_bare_severity_lines(out: &str) {
+    for line in out.lines() {
+        let t = line.trim_start();
+        assert!(
+            !(t.starts_with("error ") || t.starts_with("warning ") || t.starts_with("info ")),
+            "bare severity line `{line}` in\n{out}"
+        );
+    }
+}
+
+#[test]
+fn replay_shows_expected_findings_as_expected_and_summarises_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = token_recording_with(
+        dir.path(),
+        "expected.json",
+        &["EXTRA_FIELD"],
+        &[("undocumented_field", "/EXTRA_FIELD")],
+    );
+    let o = run(&["replay", "--format", "json", &path]);
+    assert_eq!(code(&o), 0, "{}", text(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let (severity, status) = severity_and_status(&v, "undocumented_field", "/EXTRA_FIELD");
+    assert_eq!(status, "expected");
+    let t = &v["totals"];
+    assert_eq!(t["passed"], 1);
+    assert_eq!(t["passed_with_expected"], 1);
+    assert_eq!(t["unexpected"], 0);
+    assert_eq!(t["missing"], 0);
+    let expected = t["expected"].as_u64().unwrap();
+    assert!(expected >= 1, "{t}");
+    assert_eq!(t["expected_or_accepted"][severity.as_str()].as_u64(), Some(expected));
+
+    let o = run(&["replay", &path]);
+    assert_eq!(code(&o), 0, "{}", text(&o));
+    let out = stdout(&o);
+    assert_no_bare_severity_lines(&out);
+    assert!(out.contains("  PASS  recording "), "{out}");
+    let line = format!(
+        "    expected   {severity:<7} undocumented_field /EXTRA_FIELD: "
+    );
+    let shown = out.lines().find(|l| l.starts_with(&line)).unwrap_or_else(|| panic!("{out}"));
+    assert!(shown.ends_with(" — in the recording's expect list"), "{out}");
+    let last = out.lines().last().unwrap();
+    assert!(
+        last.starts_with("replay: 1 passed (1 with expected findings), 0 failed; "),
+        "{out}"
+    );
+    assert!(last.contains(&format!(" expected ({expected} {severity}")), "{out}");
+    assert!(last.ends_with("; 1 recording + 0 samples"), "{out}");
+}
+
+#[test]
+fn replay_labels_unexpected_and_missing_findings_apart_from_expected_ones() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = token_recording_with(
+        dir.path(),
+        "failing.json",
+        &["EXTRA_FIELD", "SURPRISE"],
+        &[
+            ("undocumented_field", "/EXTRA_FIELD"),
+            ("undocumented_field", "/ABSENT"),
+        ],
+    );
+    let o = run(&["replay", "--format", "json", &path]);
+    assert_eq!(code(&o), 1, "{}", text(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let (sev_expected, status) = severity_and_status(&v, "undocumented_field", "/EXTRA_FIELD");
+    assert_eq!(status, "expected");
+    let (sev_surprise, status) = severity_and_status(&v, "undocumented_field", "/SURPRISE");
+    assert_eq!(status, "unexpected");
+    let t = &v["totals"];
+    assert_eq!(t["failed"], 1);
+    assert_eq!(t["unexpected"], 1);
+    assert_eq!(t["unexpected_by_severity"][sev_surprise.as_str()], 1);
+    assert_eq!(t["missing"], 1);
+    // Backward compatible: the old lists are still there.
+    assert_eq!(v["results"][0]["unexpected"][0]["pointer"], "/SURPRISE");
+    assert_eq!(v["results"][0]["missing"][0]["pointer"], "/ABSENT");
+
+    let o = run(&["replay", &path]);
+    assert_eq!(code(&o), 1, "{}", text(&o));
+    let out = stdout(&o);
+    assert_no_bare_severity_lines(&out);
+    let item = out.lines().find(|l| l.starts_with("  FAIL  ")).unwrap();
+    assert!(
+        item.ends_with(&format!(
+            ": 1 unexpected finding (1 {sev_surprise}), 1 expected finding not reported"
+        )),
+        "{out}"
+    );
+    let position = |prefix: &str| {
+        out.lines()
+            .position(|l| l.starts_with(prefix))
+            .unwrap_or_else(|| panic!("no line starting with `{prefix}` in\n{out}"))
+    };
+    let unexpected = position(&format!(
+        "    UNEXPECTED {sev_surprise:<7} undocumented_field /SURPRISE: "
+    ));
+    let missing = position("    MISSING    undocumented_field /ABSENT — in the expect list but not reported");
+    let expected = position(&format!(
+        "    expected   {sev_expected:<7} undocumented_field /EXTRA_FIELD: "
+    ));
+    // Failures first, apart from what was expected.
+    assert!(unexpected < expected && missing < expected, "{out}");
+    let last = out.lines().last().unwrap();
+    assert!(
+        last.contains(&format!(
+            "0 passed, 1 failed (1 unexpected finding: 1 {sev_surprise}; 1 expected finding not reported)"
+        )),
+        "{out}"
+    );
+
+    let o = run(&["replay", "--format", "junit", &path]);
+    let xml = stdout(&o);
+    common::check_junit(&xml);
+    let failure = &xml[xml.find("<failure").unwrap()..xml.find("</failure>").unwrap()];
+    assert!(failure.contains("UNEXPECTED"), "{xml}");
+    assert!(failure.contains("/SURPRISE") && failure.contains("MISSING"), "{xml}");
+    assert!(!failure.contains("/EXTRA_FIELD"), "{xml}");
+    assert!(
+        xml.contains(&format!("expected {sev_expected} undocumented_field /EXTRA_FIELD")),
+        "{xml}"
+    );
+
+    let o = run(&["replay", "--format", "markdown", &path]);
+    let md = stdout(&o);
+    assert!(md.contains("| **FAIL**: **unexpected** | `undocumented_field` "), "{md}");
+    assert!(md.contains("| **FAIL**: expected | `undocumented_field` "), "{md}");
+    assert!(md.contains("| **FAIL**: **missing** | `undocumented_field` | `/ABSENT` |"), "{md}");
+    assert!(md.contains("**Result:** 0 passed, **1 failed** ("), "{md}");
+}
+
+#[test]
+fn replay_never_prints_a_card_number_held_in_a_key_or_in_the_expect_list() {
+    let dir = tempfile::tempdir().unwrap();
+    // The key is a card number: its finding's pointer, the unexpected entry (it is not
+    // expected as written) and the missing entry would all show it.
+    let path = token_recording_with(
+        dir.path(),
+        "key.json",
+        &["4111111111111111"],
+        &[("undocumented_field", "/4111 1111 1111 1111")],
+    );
+    for format in ["human", "json", "markdown", "junit"] {
+        let o = run(&["replay", "--format", format, &path]);
+        assert_eq!(code(&o), 1, "{}", text(&o));
+        let all = text(&o);
+        assert!(all.contains("secret_in_recording"), "{all}");
+        assert!(!all.contains("4111111111111111"), "{all}");
+        assert!(!all.contains("4111 1111 1111 1111"), "{all}");
+    }
+}
+
+#[test]
+fn default_replay_shows_no_bare_severity_line_and_its_totals_add_up() {
+    let o = run(&["replay"]);
+    let out = stdout(&o);
+    assert_no_bare_severity_lines(&out);
+    assert!(out.lines().next().unwrap().starts_with("Replaying "), "{out}");
+    let o = run(&["replay", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let t = &v["totals"];
+    let n = |k: &str| t[k].as_u64().unwrap();
+    assert_eq!(
+        n("passed") + n("failed") + n("unreadable"),
+        n("recordings") + n("samples")
+    );
+    let sum = |k: &str| ["error", "warning", "info"].iter().map(|s| t[k][s].as_u64().unwrap()).sum::<u64>();
+    assert_eq!(sum("expected_or_accepted"), n("expected") + n("accepted"));
+    assert_eq!(sum("unexpected_by_severity"), n("unexpected"));
+    let mut statuses = std::collections::BTreeMap::<String, u64>::new();
+    for r in v["results"].as_array().unwrap() {
+        for f in r["findings"].as_array().unwrap() {
+            *statuses.entry(f["status"].as_str().unwrap().to_string()).or_default() += 1;
+        }
+    }
+    let count = |s: &str| statuses.get(s).copied().unwrap_or(0);
+    assert_eq!(count("expected"), n("expected"));
+    assert_eq!(count("accepted"), n("accepted"));
+    assert_eq!(count("unexpected"), n("unexpected"));
 }

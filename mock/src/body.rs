@@ -4,7 +4,7 @@
 use crate::clock::kst_digits;
 use payple_types::doc_sample::repair;
 use payple_types::{
-    Applies, CodeEntry, EndpointSpec, FieldShape, FieldSpec, Part, Requirement, catalogs,
+    Applies, CodeEntry, EndpointSpec, FieldShape, FieldSpec, Outcome, Part, Requirement, catalogs,
     validate_value,
 };
 use serde_json::{Map, Value};
@@ -214,13 +214,22 @@ fn required_now(f: &FieldSpec, obj: &Map<String, Value>, method: Applies) -> boo
     match f.required {
         Requirement::Always => true,
         Requirement::Never => false,
-        Requirement::When { field, values, .. } => match obj.get(field) {
-            None | Some(Value::Null) => false,
-            Some(v) => match values {
+        // The mock fills success answers: `on: success` holds, `on: error` does not.
+        Requirement::When(c) => {
+            let on_ok = c.on != Outcome::Error;
+            let method_ok = c.method == Applies::Both || c.method == method;
+            let sibling_ok = match c.sibling {
                 None => true,
-                Some(vals) => v.as_str().is_some_and(|s| vals.contains(&s)),
-            },
-        },
+                Some(s) => match obj.get(s.field) {
+                    None | Some(Value::Null) => false,
+                    Some(v) => match s.values {
+                        None => true,
+                        Some(vals) => v.as_str().is_some_and(|x| vals.contains(&x)),
+                    },
+                },
+            };
+            on_ok && method_ok && sibling_ok
+        }
     }
 }
 

@@ -25,6 +25,11 @@
 
 #![forbid(unsafe_code)]
 
+/// Dates, times and digit strings in the formats the spec declares (`formats:` in
+/// spec/payple.yaml): shape and calendar checks, and the parsed [`datefmt::DateTime`].
+pub mod datefmt {
+    include!(concat!(env!("OUT_DIR"), "/datefmt.rs"));
+}
 pub mod doc_sample;
 mod runtime;
 mod validate;

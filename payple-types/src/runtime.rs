@@ -223,6 +223,41 @@ impl fmt::Display for TypeCode {
     }
 }
 
+/// Where a rule of the spec comes from, and so what breaking it costs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct RuleSource {
+    /// Evidence tag (`DOC`, `SAMPLE`, `INFERENCE`, ...).
+    pub evidence: &'static str,
+    /// Source URL.
+    pub source: &'static str,
+    /// The tag is one of Payple's own statements: breaking the rule is an error, otherwise
+    /// a warning.
+    pub documented: bool,
+}
+
+impl RuleSource {
+    /// Error for documented facts, warning for everything else.
+    pub fn severity(&self) -> crate::Severity {
+        if self.documented {
+            crate::Severity::Error
+        } else {
+            crate::Severity::Warning
+        }
+    }
+}
+
+/// The wire forms Payple demonstrably accepts beyond the letter of its tables, each with
+/// the evidence that shows it (`None`: the spec does not declare the form).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WireLeniency {
+    /// A JSON number where a digit string is documented: a `lenient_form` warning.
+    pub number_for_numeric_string: Option<RuleSource>,
+    /// `""` in a field that is not required at that point reads as absent.
+    pub empty_string_is_absent: Option<RuleSource>,
+    /// `null` in a field that is not required at that point reads as absent.
+    pub null_is_absent: Option<RuleSource>,
+}
+
 /// When a field must be present.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Requirement {
@@ -230,15 +265,59 @@ pub enum Requirement {
     Always,
     /// Optional.
     Never,
-    /// When sibling `field` is present and (if `values` is given) one of `values`.
-    When {
-        /// The sibling field.
-        field: &'static str,
-        /// The sibling's position in the same field list.
-        index: usize,
-        /// The values that make this field required.
-        values: Option<&'static [&'static str]>,
-    },
+    /// When every part of the condition holds.
+    When(Condition),
+}
+
+/// A conditional requirement: every part given must hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Condition {
+    /// A test on a sibling field.
+    pub sibling: Option<Sibling>,
+    /// Only in answers with this outcome.
+    pub on: Outcome,
+    /// Only for this payment method (`Both`: any).
+    pub method: Applies,
+}
+
+/// "Sibling `field` is present and (if `values` is given) one of `values`."
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Sibling {
+    /// The sibling field.
+    pub field: &'static str,
+    /// The sibling's position in the same field list.
+    pub index: usize,
+    /// The values that make this field required.
+    pub values: Option<&'static [&'static str]>,
+}
+
+/// Success or failure of an answer, as the endpoint's result rule decides.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Outcome {
+    /// Any answer.
+    Any,
+    /// Successful answers.
+    Success,
+    /// Failed answers.
+    Error,
+}
+
+/// A named date, time or digit-string format of the spec.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FormatSpec {
+    /// Id (`date8`, `datetime_dashed`, ...).
+    pub id: &'static str,
+    /// The pattern as written (`YYYY-MM-DD hh:mm:ss`).
+    pub pattern: &'static str,
+    /// The compiled pattern.
+    pub pieces: &'static [crate::datefmt::Piece],
+}
+
+impl FormatSpec {
+    /// Reads `value` with this format.
+    pub fn parse(&self, value: &str) -> Result<crate::datefmt::DateTime, crate::datefmt::FormatError> {
+        crate::datefmt::parse(self.pieces, value)
+    }
 }
 
 /// Scalar, nested object or list.
@@ -265,8 +344,22 @@ pub struct FieldSpec {
     pub required: Requirement,
     /// Payment methods.
     pub applies: Applies,
-    /// Closed value set (empty: open).
+    /// Documented value set (empty: any value).
     pub values: &'static [&'static str],
+    /// Payple keeps extending the set: other values are `unknown_value` warnings.
+    pub values_open: bool,
+    /// Where the value set comes from.
+    pub values_rule: RuleSource,
+    /// Formats, any of which the value must have (empty: no format).
+    pub formats: &'static [FormatSpec],
+    /// Where the formats come from.
+    pub format_rule: RuleSource,
+    /// The value is a digit string: a JSON number is a lenient form of it.
+    pub numeric: bool,
+    /// Where the type code (length, JSON string type) comes from.
+    pub type_rule: RuleSource,
+    /// Where the required rule comes from (`None` when the field is optional).
+    pub required_rule: Option<RuleSource>,
     /// Secret or personal: values are redacted in findings.
     pub sensitive: bool,
     /// Changes between calls.
@@ -283,6 +376,12 @@ impl FieldSpec {
     /// Whether `key` is this field's name or one of its legacy names.
     pub fn matches(&self, key: &str) -> bool {
         self.name == key || self.legacy_names.contains(&key)
+    }
+
+    /// Reads a date or time value with the first of the field's formats that fits
+    /// (`None` when the field has no date format or the value fits none).
+    pub fn parse_datetime(&self, value: &str) -> Option<crate::datefmt::DateTime> {
+        self.formats.iter().find_map(|f| f.parse(value).ok())
     }
 }
 
@@ -371,6 +470,15 @@ pub struct ResultSpec {
     pub code_field: &'static str,
     /// Documented success codes and the payment method each applies to.
     pub success_codes: &'static [(&'static str, Applies)],
+    /// Where the success codes come from.
+    pub success_rule: RuleSource,
+    /// A weaker statement, contradicted by another documented one, of which success code
+    /// each payment method gives; breaking it is a warning.
+    pub method_codes: &'static [(&'static str, Applies)],
+    /// Where the method pairing comes from.
+    pub method_rule: Option<RuleSource>,
+    /// The field holding the message.
+    pub message_field: Option<&'static str>,
     /// The catalog codes are looked up in.
     pub catalog: &'static [CodeEntry],
 }
@@ -379,10 +487,39 @@ impl ResultSpec {
     /// Whether `code` is a success code for payment method `method`
     /// (`Both` when the method is unknown: any documented success code counts).
     pub fn is_success_code(&self, code: &str, method: Applies) -> bool {
+        let code = strip_test_prefix(code);
         self.success_codes
             .iter()
             .any(|(c, a)| *c == code && a.admits(method))
     }
+
+    /// Whether a body with this status value and result code is a success or a failure
+    /// answer (which of the `on: success` / `on: error` requirements apply): the status
+    /// field decides when the endpoint has one, else the code; `None` when the body lacks
+    /// what decides it.
+    pub fn outcome(&self, status: Option<&str>, code: Option<&str>, method: Applies) -> Option<Outcome> {
+        let success = match (self.status, status) {
+            (Some((_, success)), Some(s)) => s == success,
+            (Some(_), None) => return None,
+            (None, _) => self.is_success_code(code?, method),
+        };
+        Some(if success { Outcome::Success } else { Outcome::Error })
+    }
+
+    /// The catalog entry of a code (a test-environment prefix such as `[test]` removed).
+    pub fn lookup(&self, code: &str) -> Option<&'static CodeEntry> {
+        let code = strip_test_prefix(code);
+        self.catalog.iter().find(|e| e.code == code)
+    }
+}
+
+/// A result code or message without the prefix a test environment puts in front of it
+/// (`[test]`, see `message_prefix` in spec/payple.yaml).
+pub fn strip_test_prefix(text: &str) -> &str {
+    crate::generated::MESSAGE_PREFIXES
+        .iter()
+        .find_map(|p| text.strip_prefix(p))
+        .map_or(text, str::trim_start)
 }
 
 /// A documented sample, kept verbatim.

@@ -39,11 +39,19 @@ pub enum Kind {
     SuccessCodeMismatch,
     /// A field sent under its legacy name.
     LegacyFieldName,
+    /// A form Payple accepts though its tables say otherwise (a JSON number where a digit
+    /// string is documented); see `wire_leniency` in spec/payple.yaml.
+    LenientForm,
+    /// A value outside a documented list that Payple keeps extending (an open value set).
+    UnknownValue,
+    /// A date, time or digit string that does not have its documented format, or names a
+    /// day or time the calendar does not have.
+    InvalidFormat,
 }
 
 impl Kind {
     /// Every kind.
-    pub const ALL: [Kind; 10] = [
+    pub const ALL: [Kind; 13] = [
         Kind::MalformedBody,
         Kind::MissingRequired,
         Kind::UndocumentedField,
@@ -54,6 +62,9 @@ impl Kind {
         Kind::UnknownResultCode,
         Kind::SuccessCodeMismatch,
         Kind::LegacyFieldName,
+        Kind::LenientForm,
+        Kind::UnknownValue,
+        Kind::InvalidFormat,
     ];
 
     /// The stable snake_case name.
@@ -69,10 +80,15 @@ impl Kind {
             Kind::UnknownResultCode => "unknown_result_code",
             Kind::SuccessCodeMismatch => "success_code_mismatch",
             Kind::LegacyFieldName => "legacy_field_name",
+            Kind::LenientForm => "lenient_form",
+            Kind::UnknownValue => "unknown_value",
+            Kind::InvalidFormat => "invalid_format",
         }
     }
 
-    /// How serious the kind is.
+    /// The severity of the kind when the rule behind it is a documented fact. A finding's
+    /// own severity follows the evidence of its rule ([`Finding::evidence`]): rules that
+    /// rest on our inference give warnings whatever the kind.
     pub fn severity(self) -> Severity {
         match self {
             Kind::MalformedBody
@@ -80,10 +96,13 @@ impl Kind {
             | Kind::TypeCodeViolation
             | Kind::InvalidValue
             | Kind::JsonTypeMismatch
+            | Kind::InvalidFormat
             | Kind::SuccessCodeMismatch => Severity::Error,
             Kind::UndocumentedField
             | Kind::NotApplicable
             | Kind::UnknownResultCode
+            | Kind::LenientForm
+            | Kind::UnknownValue
             | Kind::LegacyFieldName => Severity::Warning,
         }
     }
@@ -152,6 +171,11 @@ pub struct Finding {
     pub actual: Option<Cow<'static, str>>,
     /// Documentation URL.
     pub doc_url: Cow<'static, str>,
+    /// The evidence tag of the rule the body breaks (`DOC`, `SAMPLE`, `INFERENCE`, ...);
+    /// `None` for findings that rest on no spec rule (unreadable bodies, unknown keys).
+    pub evidence: Option<&'static str>,
+    /// The source URL of that rule.
+    pub source: Option<&'static str>,
     /// The fingerprint hash of the endpoint id and part; [`Finding::fingerprint`] goes on
     /// with the kind and the pointer.
     origin: u64,
@@ -178,8 +202,13 @@ enum Detail {
     Legacy,
     /// `field` applies to `applies` payments; `actual` is the body's method.
     NotApplicable { applies: Applies },
-    /// `field` is missing, required because of `because` when given.
-    Missing { because: Option<&'static str> },
+    /// `field` is missing, required because of `because` when given, in answers with
+    /// outcome `on`, for payment method `method`.
+    Missing {
+        because: Option<&'static str>,
+        on: Outcome,
+        method: Applies,
+    },
     /// The result code `actual` is not in the catalog.
     UnknownCode,
     /// The status says success (or not) and the code `actual` disagrees.
@@ -193,6 +222,14 @@ enum Detail {
     TypeCode(Breach),
     /// `actual` is not one of `values`.
     InvalidValue { values: &'static [&'static str] },
+    /// `actual` is not one of the values of an open list.
+    UnknownValue { values: &'static [&'static str] },
+    /// `actual` is a JSON number where a digit string is documented.
+    Lenient,
+    /// `actual` has none of the field's formats (`expected`).
+    Format(crate::datefmt::FormatError),
+    /// The method pairing says `expected` for `method`; the code is `actual`.
+    MethodCode { method: Applies },
     /// `field` is documented as a JSON `expected` and is a `got`.
     JsonType { got: &'static str },
     /// An item of the list `field` is `actual` (a JSON type), not an object.
@@ -229,8 +266,18 @@ impl Finding {
             expected: None,
             actual: None,
             doc_url: Cow::Borrowed(endpoint.doc_url),
+            evidence: None,
+            source: None,
             detail: Detail::Text(message.into()),
         }
+    }
+
+    /// The same finding resting on `rule`: its evidence, source and severity.
+    pub fn resting_on(mut self, rule: &RuleSource) -> Finding {
+        self.evidence = Some(rule.evidence);
+        self.source = Some(rule.source);
+        self.severity = rule.severity();
+        self
     }
 
     /// The same finding with `expected` and `actual` set.
@@ -325,11 +372,24 @@ impl fmt::Display for Finding {
                 "`{field}` applies to {} payments but the body is a {actual} payment",
                 applies.as_str()
             ),
-            Detail::Missing { because } => {
+            Detail::Missing { because, on, method } => {
                 write!(f, "required field `{field}` is missing")?;
-                match because {
-                    Some(other) => write!(f, " (required because of `{other}`)"),
-                    None => Ok(()),
+                let mut why = Vec::new();
+                match on {
+                    Outcome::Success => why.push("in a successful answer".to_string()),
+                    Outcome::Error => why.push("in a failure answer".to_string()),
+                    Outcome::Any => {}
+                }
+                if *method != Applies::Both {
+                    why.push(format!("of a {} payment", method.as_str()));
+                }
+                if let Some(other) = because {
+                    why.push(format!("because of `{other}`"));
+                }
+                if why.is_empty() {
+                    Ok(())
+                } else {
+                    write!(f, " (required {})", why.join(" "))
                 }
             }
             Detail::UnknownCode => write!(
@@ -381,6 +441,24 @@ impl fmt::Display for Finding {
                 "`{field}` is not one of the documented values {}",
                 values.join(", ")
             ),
+            Detail::UnknownValue { values } => write!(
+                f,
+                "`{field}` is `{actual}`, not one of the documented values {} (an open list that Payple extends)",
+                values.join(", ")
+            ),
+            Detail::Lenient => write!(
+                f,
+                "`{field}` is documented as a string of digits but is the JSON number {actual}; Payple and its official clients accept this"
+            ),
+            Detail::Format(e) => write!(
+                f,
+                "`{field}` is `{actual}`, which is not in the documented format {expected}: {e}"
+            ),
+            Detail::MethodCode { method } => write!(
+                f,
+                "`{actual}` is a success code, but the per-method table pairs {} with {expected} (a statement other documentation contradicts)",
+                method.as_str()
+            ),
             Detail::JsonType { got } => write!(
                 f,
                 "`{field}` is documented as a JSON {expected} but is a {got}"
@@ -393,11 +471,11 @@ impl fmt::Display for Finding {
 }
 
 /// The JSON contract: `kind`, `severity`, `pointer`, `field`, `type_code`, `expected`,
-/// `actual`, `message`, `doc_url`, `fingerprint`, in that order.
+/// `actual`, `message`, `doc_url`, `evidence`, `source`, `fingerprint`, in that order.
 impl Serialize for Finding {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeStruct;
-        let mut st = s.serialize_struct("Finding", 10)?;
+        let mut st = s.serialize_struct("Finding", 12)?;
         st.serialize_field("kind", &self.kind)?;
         st.serialize_field("severity", &self.severity)?;
         st.serialize_field("pointer", &self.pointer)?;
@@ -407,6 +485,8 @@ impl Serialize for Finding {
         st.serialize_field("actual", &self.actual)?;
         st.serialize_field("message", &self.message())?;
         st.serialize_field("doc_url", &self.doc_url)?;
+        st.serialize_field("evidence", &self.evidence)?;
+        st.serialize_field("source", &self.source)?;
         st.serialize_field("fingerprint", &self.fingerprint())?;
         st.end()
     }
@@ -482,6 +562,16 @@ pub struct Report {
 }
 
 impl Report {
+    /// The letter of the docs: every warning promoted to an error (`--strict`).
+    pub fn strict(mut self) -> Report {
+        for f in &mut self.findings {
+            if f.severity == Severity::Warning {
+                f.severity = Severity::Error;
+            }
+        }
+        self
+    }
+
     /// No error-severity finding.
     pub fn is_valid(&self) -> bool {
         !self.findings.iter().any(|f| f.severity == Severity::Error)
@@ -663,6 +753,10 @@ pub fn pointer_key(token: &str) -> Cow<'_, str> {
 /// A finding before its pointer and fingerprint are known.
 struct Draft {
     kind: Kind,
+    /// The rule broken; its evidence sets the severity (`None`: the kind's own).
+    rule: Option<RuleSource>,
+    /// Never more than a warning, whatever the rule's evidence (leniency, open lists).
+    at_most_warning: bool,
     field: Option<&'static str>,
     type_code: Option<&'static str>,
     expected: Option<Cow<'static, str>>,
@@ -674,6 +768,8 @@ impl Draft {
     fn new(kind: Kind, detail: Detail) -> Draft {
         Draft {
             kind,
+            rule: None,
+            at_most_warning: false,
             field: None,
             type_code: None,
             expected: None,
@@ -718,9 +814,15 @@ impl<'a> Cx<'a> {
         let origin = *self
             .origin
             .get_or_insert_with(|| Fingerprint::origin(id, part));
+        let mut severity = d.rule.map_or(d.kind.severity(), |r| r.severity());
+        if d.at_most_warning && severity == Severity::Error {
+            severity = Severity::Warning;
+        }
         Finding {
             kind: d.kind,
-            severity: d.kind.severity(),
+            severity,
+            evidence: d.rule.map(|r| r.evidence),
+            source: d.rule.map(|r| r.source),
             origin,
             frozen: None,
             pointer,

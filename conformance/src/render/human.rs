@@ -1,11 +1,14 @@
 //! Text for people.
 
-use super::{Style, percent_text, plural, pointer};
+use super::{
+    Style, failure_reasons, percent_text, plural, pointer, replay_legend, replay_summary,
+    why_expected, why_unexpected,
+};
 use crate::PaymentMethod;
 use crate::ValidateOutcome;
 use crate::coverage::{CoverageReport, EndpointCoverage, MethodCounts};
-use crate::deviations::{CheckedFinding, DeviationSummary};
-use crate::replay::{ItemSource, ReplayOutcome};
+use crate::deviations::{CheckedFinding, DeviationSummary, FindingStatus};
+use crate::replay::{ItemSource, ReplayOutcome, ReplayResult};
 use payple_types::doc_sample::Repair;
 use std::borrow::Cow;
 use std::collections::BTreeMap;
@@ -120,7 +123,7 @@ pub(super) fn validate(o: &ValidateOutcome, style: Style) -> String {
     out
 }
 
-/// One line per repair kind: `defect php_arrow x20 at 2:17, 3:17, 4:17, ...`.
+/// One line per repair kind: `repaired   php_arrow x20 at 2:17, 3:17, 4:17, ...`.
 fn repair_lines(out: &mut String, repairs: &[Repair], style: Style) {
     let mut by_kind: BTreeMap<&str, Vec<&Repair>> = BTreeMap::new();
     for r in repairs {
@@ -129,12 +132,65 @@ fn repair_lines(out: &mut String, repairs: &[Repair], style: Style) {
     for (kind, list) in by_kind {
         let _ = writeln!(
             out,
-            "    {} {kind} x{} at {} (documentation sample repaired)",
-            style.paint("36", "defect"),
+            "    {} {kind} x{} at {} — defect of the documentation sample, repaired before checking",
+            style.paint("36", &format!("{:<LABEL$}", "repaired")),
             list.len(),
             super::markdown::repair_places(&list)
         );
     }
+}
+
+/// Width of the label column of replay lines (`UNEXPECTED`, `expected`, ...).
+const LABEL: usize = 10;
+/// Width of the severity column.
+const SEVERITY: usize = 7;
+
+/// A label of a replay line: failures in capitals and red, the rest in lower case and green.
+fn label(style: Style, text: &str, fails: bool) -> String {
+    let padded = format!("{text:<LABEL$}");
+    if fails {
+        style.paint("31;1", &padded)
+    } else {
+        style.paint("32", &padded)
+    }
+}
+
+/// A severity column; an expected finding's severity is not coloured (it alarms nobody).
+fn severity_column(style: Style, severity: &str, fails: bool) -> String {
+    let padded = format!("{severity:<SEVERITY$}");
+    if fails {
+        style.severity_padded(severity, &padded)
+    } else {
+        padded
+    }
+}
+
+/// `UNEXPECTED error   invalid_value /X: message — not in the expect list`, or
+/// `expected   error   invalid_value /X: message — documented defect of the sample`.
+fn replay_finding_line(out: &mut String, r: &ReplayResult, f: &CheckedFinding, style: Style) {
+    let d = &f.finding;
+    let status = f.status.unwrap_or(FindingStatus::Unexpected);
+    let fails = status.fails();
+    let text = if fails {
+        status.as_str().to_uppercase()
+    } else {
+        status.as_str().to_string()
+    };
+    let why = if fails {
+        why_unexpected(f)
+    } else {
+        why_expected(r, f)
+    };
+    let _ = writeln!(
+        out,
+        "    {} {} {} {}: {} — {}",
+        label(style, &text, fails),
+        severity_column(style, d.severity.as_str(), fails),
+        d.kind,
+        clean(pointer(&d.pointer)),
+        clean(&d.message()),
+        clean(&why)
+    );
 }
 
 pub(super) fn replay(outcome: &ReplayOutcome, style: Style) -> String {
@@ -146,24 +202,33 @@ pub(super) fn replay(outcome: &ReplayOutcome, style: Style) -> String {
             .push(r);
     }
     let mut out = String::new();
+    let _ = writeln!(out, "{}", replay_legend(outcome));
     for (endpoint, results) in groups {
         let _ = writeln!(out, "{endpoint}");
         for r in results {
-            let verdict = if r.error.is_some() {
-                style.paint("31;1", "ERROR")
+            let (verdict, reasons) = if r.error.is_some() {
+                (style.paint("31;1", "ERROR"), String::new())
             } else if r.passed {
-                style.paint("32", "PASS ")
+                (style.paint("32", "PASS "), String::new())
             } else {
-                style.paint("31;1", "FAIL ")
+                (
+                    style.paint("31;1", "FAIL "),
+                    format!(": {}", failure_reasons(r)),
+                )
             };
             let source = match r.source {
                 ItemSource::Recording => "recording",
                 ItemSource::Sample => "sample",
             };
             let part = r.part.map(|p| format!(" ({p})")).unwrap_or_default();
-            let _ = writeln!(out, "  {verdict} {source} {}{part}", clean(&r.name));
+            let _ = writeln!(
+                out,
+                "  {verdict} {source} {}{part}{reasons}",
+                clean(&r.name)
+            );
+            // Failures first, then what the item expected.
             if let Some(e) = &r.error {
-                let _ = writeln!(out, "    {} {}", style.severity("error"), clean(e));
+                let _ = writeln!(out, "    {} {}", label(style, "UNREADABLE", true), clean(e));
             }
             for s in &r.secrets {
                 let at = match &s.pointer {
@@ -172,52 +237,45 @@ pub(super) fn replay(outcome: &ReplayOutcome, style: Style) -> String {
                 };
                 let _ = writeln!(
                     out,
-                    "    {} {} {at}: {}",
-                    style.severity(s.severity),
+                    "    {} {} {} {}: {}",
+                    label(style, "SECRET", true),
+                    severity_column(style, s.severity, true),
                     s.kind,
-                    s.message
+                    clean(&at),
+                    clean(&s.message)
                 );
             }
-            repair_lines(&mut out, &r.repairs, style);
             for f in &r.findings {
-                finding_line(&mut out, "    ", f, style);
-            }
-            for u in &r.unexpected {
-                let _ = writeln!(
-                    out,
-                    "    {} {} {}: reported but not in the expect list",
-                    style.paint("31", "unexpected"),
-                    u.kind,
-                    clean(pointer(&u.pointer))
-                );
+                if f.status.is_none_or(FindingStatus::fails) {
+                    replay_finding_line(&mut out, r, f, style);
+                }
             }
             for m in &r.missing {
                 let _ = writeln!(
                     out,
-                    "    {} {} {}: expected but not reported",
-                    style.paint("31", "missing"),
+                    "    {} {} {} — in the expect list but not reported",
+                    label(style, "MISSING", true),
                     m.kind,
                     clean(pointer(&m.pointer))
                 );
             }
+            repair_lines(&mut out, &r.repairs, style);
+            for f in &r.findings {
+                if f.status.is_some_and(|s| !s.fails()) {
+                    replay_finding_line(&mut out, r, f, style);
+                }
+            }
         }
     }
     deviation_lines(&mut out, &outcome.deviations, style);
-    let t = &outcome.totals;
-    let _ = writeln!(
-        out,
-        "{} ({}, {}): {} passed, {} failed, {} unreadable; {}, {}{}{}",
-        plural(t.recordings + t.samples, "item"),
-        plural(t.recordings, "recording"),
-        plural(t.samples, "sample"),
-        t.passed,
-        t.failed,
-        t.unreadable,
-        plural(t.errors, "error"),
-        plural(t.warnings, "warning"),
-        accepted_suffix(t.accepted),
-        deviation_suffix(&outcome.deviations)
-    );
+    let summary = replay_summary(outcome, &|text, bad| {
+        if bad {
+            style.paint("31;1", text)
+        } else {
+            style.paint("32", text)
+        }
+    });
+    let _ = writeln!(out, "replay: {summary}");
     out
 }
 

@@ -2,11 +2,11 @@
 //! `<failure>` for a failed check, `<error>` for an unreadable recording and `<skipped>` for a
 //! warning about the deviations file.
 
-use super::{percent_text, pointer};
+use super::{percent_text, pointer, severity_counts, why_expected, why_unexpected};
 use crate::ValidateOutcome;
 use crate::coverage::CoverageReport;
-use crate::deviations::{CheckedFinding, DeviationSummary};
-use crate::replay::{ItemSource, ReplayOutcome};
+use crate::deviations::{CheckedFinding, DeviationSummary, FindingStatus};
+use crate::replay::{ItemSource, ReplayOutcome, ReplayResult, SeverityCounts};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
@@ -195,6 +195,29 @@ fn finding_text(f: &CheckedFinding) -> String {
     line
 }
 
+/// A finding of a replayed item with its status: `expected error invalid_value /X: message
+/// — documented defect of the sample <doc url>`, `UNEXPECTED error ...`.
+fn replay_finding_text(r: &ReplayResult, f: &CheckedFinding) -> String {
+    let d = &f.finding;
+    let status = f.status.unwrap_or(FindingStatus::Unexpected);
+    let (label, why) = if status.fails() {
+        (status.as_str().to_uppercase(), why_unexpected(f))
+    } else {
+        (status.as_str().to_string(), why_expected(r, f))
+    };
+    let mut line = format!(
+        "{label} {} {} {}: {} — {why}",
+        d.severity.as_str(),
+        d.kind,
+        pointer(&d.pointer),
+        d.message()
+    );
+    if !d.doc_url.is_empty() {
+        let _ = write!(line, " <{}>", d.doc_url);
+    }
+    line
+}
+
 fn deviation_suite(s: &DeviationSummary) -> Option<Suite> {
     if s.unused.is_empty() && s.expired.is_empty() {
         return None;
@@ -293,33 +316,43 @@ pub(super) fn replay(outcome: &ReplayOutcome) -> String {
                 super::markdown::repair_places(&list)
             ));
         }
-        log.extend(r.findings.iter().map(finding_text));
+        // Expected and accepted findings are logged, never failures.
+        log.extend(
+            r.findings
+                .iter()
+                .filter(|f| f.status.is_some_and(|s| !s.fails()))
+                .map(|f| replay_finding_text(r, f)),
+        );
         let expected = if r.unexpected.is_empty() && r.missing.is_empty() {
             Outcome::Passed
         } else {
-            let mut text: Vec<String> = r
-                .unexpected
+            let failing: Vec<&CheckedFinding> = r
+                .findings
                 .iter()
-                .map(|u| {
-                    format!(
-                        "unexpected {} {}: reported but not in the expect list",
-                        u.kind,
-                        pointer(&u.pointer)
-                    )
-                })
+                .filter(|f| f.status.is_none_or(FindingStatus::fails))
                 .collect();
+            let mut text: Vec<String> = failing.iter().map(|f| replay_finding_text(r, f)).collect();
             text.extend(r.missing.iter().map(|m| {
                 format!(
-                    "missing {} {}: expected but not reported",
+                    "MISSING {} {}: in the expect list but not reported",
                     m.kind,
                     pointer(&m.pointer)
                 )
             }));
+            let mut by_severity = SeverityCounts::default();
+            for f in &failing {
+                by_severity.add(f.finding.severity);
+            }
+            let severities = if failing.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", severity_counts(&by_severity))
+            };
             Outcome::Failure {
                 kind: "unexpected_findings".into(),
                 message: format!(
-                    "{} unexpected, {} missing",
-                    r.unexpected.len(),
+                    "{} unexpected{severities}, {} missing",
+                    failing.len(),
                     r.missing.len()
                 ),
                 text: text.join("\n"),

@@ -2,9 +2,9 @@
 //! payment method, with one table per group.
 
 use super::human::ratio;
-use super::{finding_statuses, percent_text, plural, pointer};
+use super::{percent_text, plural, pointer, replay_legend, replay_summary, why_expected};
 use crate::coverage::{CoverageReport, EndpointCoverage};
-use crate::deviations::{CheckedFinding, DeviationSummary};
+use crate::deviations::{CheckedFinding, DeviationSummary, FindingStatus};
 use crate::replay::{ItemSource, ReplayOutcome, ReplayResult};
 use crate::{PaymentMethod, ValidateOutcome};
 use payple_types::doc_sample::Repair;
@@ -133,9 +133,13 @@ pub(super) fn repair_places(list: &[&Repair]) -> String {
 const FINDINGS_HEADER: &str =
     "| Item | Verdict | Kind | Pointer | Message |\n| --- | --- | --- | --- | --- |\n";
 
-fn finding_row(out: &mut String, item: &str, verdict: &str, f: &CheckedFinding) {
+/// One finding; `note` (Markdown) follows the message on a line of its own.
+fn finding_row(out: &mut String, item: &str, verdict: &str, f: &CheckedFinding, note: &str) {
     let d = &f.finding;
     let mut message = md_text(&d.message());
+    if !note.is_empty() {
+        let _ = write!(message, "<br>{note}");
+    }
     if let Some(a) = &f.accepted {
         let _ = write!(
             message,
@@ -227,7 +231,7 @@ pub(super) fn validate(o: &ValidateOutcome) -> String {
         } else {
             f.finding.severity.as_str()
         };
-        finding_row(&mut out, &item, verdict, f);
+        finding_row(&mut out, &item, verdict, f, "");
     }
     out.push('\n');
     deviation_section(&mut out, &o.deviations, "###");
@@ -249,8 +253,13 @@ fn item_rows(out: &mut String, r: &ReplayResult) {
         "**FAIL**"
     };
     let mut rows = 0;
+    // Failures first, then documentation defects, then what the item expected.
     if let Some(e) = &r.error {
-        let _ = writeln!(out, "| {item} | {verdict} | — | — | {} |", md_text(e));
+        let _ = writeln!(
+            out,
+            "| {item} | {verdict}: **unreadable** | — | — | {} |",
+            md_text(e)
+        );
         rows += 1;
     }
     for s in &r.secrets {
@@ -260,11 +269,33 @@ fn item_rows(out: &mut String, r: &ReplayResult) {
         };
         let _ = writeln!(
             out,
-            "| {item} | {verdict}: secret | {} {} | {} | {} |",
+            "| {item} | {verdict}: **secret** | {} {} | {} | {} |",
             md_code(s.kind),
             s.severity,
             md_code(&at),
             md_text(&s.message)
+        );
+        rows += 1;
+    }
+    for f in &r.findings {
+        if f.status.is_none_or(FindingStatus::fails) {
+            // The expired deviation, if any, is added by `finding_row`.
+            finding_row(
+                out,
+                &item,
+                &format!("{verdict}: **unexpected**"),
+                f,
+                "**unexpected**: not in the expect list",
+            );
+            rows += 1;
+        }
+    }
+    for m in &r.missing {
+        let _ = writeln!(
+            out,
+            "| {item} | {verdict}: **missing** | {} | {} | in the expect list but not reported |",
+            md_code(&m.kind),
+            md_code(pointer(&m.pointer))
         );
         rows += 1;
     }
@@ -275,24 +306,25 @@ fn item_rows(out: &mut String, r: &ReplayResult) {
     for (kind, list) in by_kind {
         let _ = writeln!(
             out,
-            "| {item} | {verdict}: doc defect | {} | {} | documentation sample repaired ({} times) |",
+            "| {item} | {verdict}: doc defect | {} | {} | defect of the documentation sample, repaired before checking ({} times) |",
             md_code(kind),
             md_text(&repair_places(&list)),
             list.len()
         );
         rows += 1;
     }
-    for (f, status) in r.findings.iter().zip(finding_statuses(r)) {
-        finding_row(out, &item, &format!("{verdict}: {status}"), f);
-        rows += 1;
-    }
-    for m in &r.missing {
-        let _ = writeln!(
-            out,
-            "| {item} | {verdict}: missing | {} | {} | expected but not reported |",
-            md_code(&m.kind),
-            md_code(pointer(&m.pointer))
-        );
+    for f in &r.findings {
+        match f.status {
+            Some(FindingStatus::Expected) => {
+                let note = format!("*expected*: {}", md_text(&why_expected(r, f)));
+                finding_row(out, &item, &format!("{verdict}: expected"), f, &note);
+            }
+            // The acceptance is added by `finding_row`.
+            Some(FindingStatus::Accepted) => {
+                finding_row(out, &item, &format!("{verdict}: accepted"), f, "");
+            }
+            _ => continue,
+        }
         rows += 1;
     }
     if rows == 0 {
@@ -322,21 +354,17 @@ fn grouped(
 }
 
 pub(super) fn replay(outcome: &ReplayOutcome) -> String {
-    let t = &outcome.totals;
     let mut out = String::from("## payple-conformance replay\n\n");
-    let _ = writeln!(
-        out,
-        "**{}** ({}, {}): {} passed, {} failed, {} unreadable; {}, {}{}\n",
-        plural(t.recordings + t.samples, "item"),
-        plural(t.recordings, "recording"),
-        plural(t.samples, "sample"),
-        t.passed,
-        t.failed,
-        t.unreadable,
-        plural(t.errors, "error"),
-        plural(t.warnings, "warning"),
-        deviation_totals(&outcome.deviations)
-    );
+    // The summary holds numbers and fixed words only: nothing to escape.
+    let summary = replay_summary(outcome, &|text, bad| {
+        if bad {
+            format!("**{text}**")
+        } else {
+            text.to_string()
+        }
+    });
+    let _ = writeln!(out, "**Result:** {summary}\n");
+    let _ = writeln!(out, "{}\n", md_text(&replay_legend(outcome)));
     for ((unreadable, endpoint), methods) in grouped(outcome) {
         if unreadable {
             let _ = writeln!(out, "### {endpoint}\n");

@@ -9,8 +9,8 @@ pub use markdown::{md_code, md_text};
 
 use crate::ValidateOutcome;
 use crate::coverage::CoverageReport;
-use crate::deviations::CheckedFinding;
-use crate::replay::{ReplayOutcome, ReplayResult};
+use crate::deviations::{CheckedFinding, FindingStatus};
+use crate::replay::{ItemSource, ReplayOutcome, ReplayResult, SeverityCounts};
 use payple_types::EndpointSpec;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -56,10 +56,15 @@ impl Style {
     }
 
     fn severity(self, s: &str) -> String {
+        self.severity_padded(s, s)
+    }
+
+    /// `text` (the severity `s`, perhaps padded) in the colour of `s`.
+    fn severity_padded(self, s: &str, text: &str) -> String {
         match s {
-            "error" => self.paint("31;1", s),
-            "warning" => self.paint("33", s),
-            _ => self.paint("36", s),
+            "error" => self.paint("31;1", text),
+            "warning" => self.paint("33", text),
+            _ => self.paint("36", text),
         }
     }
 }
@@ -99,29 +104,145 @@ fn percent_text(p: Option<f64>) -> String {
     }
 }
 
-/// How a finding stands in a replay item: expected, unexpected or accepted.
-fn finding_statuses(r: &ReplayResult) -> Vec<&'static str> {
-    let mut unexpected: BTreeMap<(&str, &str), usize> = BTreeMap::new();
-    for u in &r.unexpected {
-        *unexpected
-            .entry((u.kind.as_str(), u.pointer.as_str()))
-            .or_default() += 1;
+/// Why a finding that does not fail its item was expected, in words.
+fn why_expected(r: &ReplayResult, f: &CheckedFinding) -> String {
+    if let Some(a) = &f.accepted {
+        return format!("accepted deviation until {}: {}; {}", a.expires, a.reason, a.link);
     }
-    r.findings
-        .iter()
-        .map(|f: &CheckedFinding| {
-            if f.accepted.is_some() {
-                return "accepted";
-            }
-            match unexpected.get_mut(&(f.finding.kind.as_str(), f.finding.pointer.as_str())) {
-                Some(n) if *n > 0 => {
-                    *n -= 1;
-                    "unexpected"
+    match r.source {
+        ItemSource::Sample => "documented defect of the sample".to_string(),
+        ItemSource::Recording => "in the recording's expect list".to_string(),
+    }
+}
+
+/// Why a finding fails its item, in words.
+fn why_unexpected(f: &CheckedFinding) -> String {
+    let mut out = String::from("not in the expect list");
+    if let Some(a) = &f.expired_deviation {
+        let _ = write!(
+            out,
+            " (deviation expired on {}: {}; {})",
+            a.expires, a.reason, a.link
+        );
+    }
+    out
+}
+
+/// `78 errors, 20 warnings` (zero counts left out).
+fn severity_counts(c: &SeverityCounts) -> String {
+    c.nonzero()
+        .into_iter()
+        .map(|(n, s)| if s == "info" { format!("{n} info") } else { plural(n, s) })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Why an item failed: `2 unexpected findings (1 error, 1 warning), 1 missing`.
+fn failure_reasons(r: &ReplayResult) -> String {
+    let mut unexpected = SeverityCounts::default();
+    for f in r.findings.iter().filter(|f| f.status.is_some_and(FindingStatus::fails)) {
+        unexpected.add(f.finding.severity);
+    }
+    let mut parts = Vec::new();
+    if unexpected.total() > 0 {
+        parts.push(format!(
+            "{} ({})",
+            plural(unexpected.total(), "unexpected finding"),
+            severity_counts(&unexpected)
+        ));
+    }
+    if !r.missing.is_empty() {
+        parts.push(format!("{} not reported", plural(r.missing.len(), "expected finding")));
+    }
+    if !r.secrets.is_empty() {
+        parts.push(format!("{} in the recording", plural(r.secrets.len(), "secret")));
+    }
+    parts.join(", ")
+}
+
+/// The sentence that opens a replay report.
+fn replay_legend(o: &ReplayOutcome) -> String {
+    format!(
+        "Replaying {} and {}: an item passes when it gives exactly its expected findings (the \
+         sample's documented defects, the recording's expect list, or deviations accepted in \
+         the deviations file); any other finding, or an expected one not reported, fails it.",
+        plural(o.totals.recordings, "recording"),
+        plural(o.totals.samples, "documented sample")
+    )
+}
+
+/// The summary of a replay: what passed, what was expected, what failed. `emph(text, bad)`
+/// highlights the counts of passed and failed items.
+fn replay_summary(o: &ReplayOutcome, emph: &dyn Fn(&str, bool) -> String) -> String {
+    let t = &o.totals;
+    let mut out = emph(&format!("{} passed", t.passed), false);
+    if t.passed_with_expected > 0 {
+        let _ = write!(out, " ({} with expected findings)", t.passed_with_expected);
+    }
+    let _ = write!(out, ", {}", emph(&format!("{} failed", t.failed), t.failed > 0));
+    let mut why = Vec::new();
+    if t.unexpected > 0 {
+        why.push(format!(
+            "{}: {}",
+            plural(t.unexpected, "unexpected finding"),
+            severity_counts(&t.unexpected_by_severity)
+        ));
+    }
+    if t.missing > 0 {
+        why.push(format!("{} not reported", plural(t.missing, "expected finding")));
+    }
+    if t.secrets > 0 {
+        why.push(format!("{} left in recordings", plural(t.secrets, "secret")));
+    }
+    if !why.is_empty() {
+        let _ = write!(out, " ({})", why.join("; "));
+    }
+    if t.unreadable > 0 {
+        let _ = write!(
+            out,
+            ", {}",
+            emph(&format!("{} unreadable", t.unreadable), true)
+        );
+    }
+    let expected = &t.expected_or_accepted;
+    if expected.total() > 0 {
+        let accepted = if t.accepted > 0 {
+            format!(
+                "; {} accepted by the deviations file",
+                if t.accepted == expected.total() {
+                    "all".to_string()
+                } else {
+                    format!("{} of them", t.accepted)
                 }
-                _ => "expected",
-            }
-        })
-        .collect()
+            )
+        } else {
+            String::new()
+        };
+        let _ = write!(
+            out,
+            "; {} expected ({}{accepted})",
+            plural(expected.total(), "finding"),
+            severity_counts(expected)
+        );
+    }
+    let _ = write!(
+        out,
+        "; {} + {}",
+        plural(t.recordings, "recording"),
+        plural(t.samples, "sample")
+    );
+    let d = &o.deviations;
+    let mut notes = Vec::new();
+    if !d.unused.is_empty() {
+        notes.push(plural(d.unused.len(), "unused entry"));
+    }
+    if !d.expired.is_empty() {
+        notes.push(plural(d.expired.len(), "expired entry"));
+    }
+    if !notes.is_empty() {
+        let _ = write!(out, "; deviations file: {}", notes.join(", "));
+    }
+    out
 }
 
 /// Renders the outcome of `validate`.

@@ -136,6 +136,12 @@ impl Bits {
             Bits::Heap(v) => v[i / 64] |= 1 << (i % 64),
         }
     }
+    fn clear(&mut self, i: usize) {
+        match self {
+            Bits::Inline(b) => *b &= !(1 << i),
+            Bits::Heap(v) => v[i / 64] &= !(1 << (i % 64)),
+        }
+    }
 }
 
 /// The field a key names, and the spec's spelling of the name it matched (the current name
@@ -306,6 +312,10 @@ fn check_object<'de, M: MapAccess<'de>>(
     let mut undocumented: Vec<Cow<'de, str>> = Vec::new();
     // The names seen of fields that have legacy names.
     let mut names_seen: Few<&'static str, 4> = Few::new();
+    // Fields sent as `""` or `null` where that may read as absent: (field index, key,
+    // null?, insert position in findings). Resolved once the object is complete.
+    let mut blanks: Few<(usize, &'static str, bool, usize), 4> = Few::new();
+    let mut blank_bits = Bits::new(fields.len());
 
     let mut hint = 0;
     while let Some(key) = map.next_key_seed(KeySeed)? {
@@ -349,16 +359,25 @@ fn check_object<'de, M: MapAccess<'de>>(
         if method_field.is_some() && f.applies != Applies::Both {
             maybe_not_applicable.push((cx.findings.len(), i, name));
         }
+        let at = cx.findings.len();
         let got = map.next_value_seed(ValueSeed {
             cx: &mut *cx,
             field: f,
             path: Path::Key(path, name),
             capture: f.captured,
         })?;
-        if let Some(text) = got {
-            captured.push((i, text));
+        match got {
+            Got::Value(Some(text)) => captured.push((i, text)),
+            Got::Value(None) => {}
+            Got::Blank { null } => {
+                blank_bits.set(i);
+                if matches!(f.required, Requirement::When(_)) {
+                    blanks.push((i, name, null, at));
+                }
+            }
         }
     }
+
 
     // The values a rule reads (few per object), by field index and by name.
     let value_of = |i: usize| -> Option<&str> {
@@ -380,6 +399,46 @@ fn check_object<'de, M: MapAccess<'de>>(
         Some("transfer") => Applies::Transfer,
         _ => Applies::Both,
     });
+
+    // Success or failure of the answer (top level of a response only).
+    let outcome = top.and_then(|t| t.result).and_then(|r| {
+        let status = r.status.and_then(|(name, _)| value_named(name));
+        let code = value_named(r.code_field).filter(|c| !c.is_empty());
+        r.outcome(status, code, method.unwrap_or(Applies::Both))
+    });
+    let facts = Facts {
+        fields,
+        method,
+        outcome,
+    };
+    // Blanks whose field is required here are values after all: check them as such.
+    let required_blanks: Vec<(usize, &'static str, bool, usize)> = blanks
+        .iter()
+        .rev()
+        .filter(|(i, ..)| match fields[*i].required {
+            Requirement::When(c) => facts.holds(&c, &seen, &blank_bits, &value_of),
+            _ => false,
+        })
+        .copied()
+        .collect();
+    for &(i, _, _, _) in &required_blanks {
+        blank_bits.clear(i);
+    }
+    for (i, key, null, at) in required_blanks {
+        let f = &fields[i];
+        let before = cx.findings.len();
+        let member = Path::Key(path, key);
+        if null {
+            mismatch(cx, f, &member, &Value::Null);
+        } else {
+            check_text(cx, f, &member, "");
+        }
+        // Keep body order: move the new findings to where the value was.
+        let new: Vec<_> = cx.findings.drain(before..).collect();
+        cx.findings.splice(at..at, new);
+    }
+    // Present: seen, and not a blank that reads as absent.
+    let present = |i: usize| seen.get(i) && !blank_bits.get(i);
 
     if let Some(m) = method.filter(|m| *m != Applies::Both) {
         for &(at, i, key) in maybe_not_applicable.iter().rev() {
@@ -407,7 +466,7 @@ fn check_object<'de, M: MapAccess<'de>>(
     }
 
     for (i, f) in fields.iter().enumerate() {
-        if seen.get(i) {
+        if present(i) {
             continue;
         }
         let method_ok = match (f.applies, method) {
@@ -417,25 +476,27 @@ fn check_object<'de, M: MapAccess<'de>>(
         let condition_ok = match f.required {
             Requirement::Always => true,
             Requirement::Never => false,
-            Requirement::When { index, values, .. } => match index {
-                j if j < fields.len() && seen.get(j) => match values {
-                    None => true,
-                    Some(vals) => value_of(j).is_some_and(|s| vals.contains(&s)),
-                },
-                _ => false,
-            },
+            Requirement::When(c) => facts.holds(&c, &seen, &blank_bits, &value_of),
         };
         if method_ok && condition_ok {
-            let because = match f.required {
-                Requirement::When { field, .. } => Some(field),
-                _ => None,
+            let (because, on, cond_method) = match f.required {
+                Requirement::When(c) => (c.sibling.map(|s| s.field), c.on, c.method),
+                _ => (None, Outcome::Any, Applies::Both),
             };
             let draft = Draft {
+                rule: f.required_rule,
                 field: Some(f.name),
                 type_code: f.type_code.map(|t| t.notation),
                 expected: Some("present".into()),
                 actual: Some("absent".into()),
-                ..Draft::new(Kind::MissingRequired, Detail::Missing { because })
+                ..Draft::new(
+                    Kind::MissingRequired,
+                    Detail::Missing {
+                        because,
+                        on,
+                        method: cond_method,
+                    },
+                )
             };
             cx.push(path.member(f.name), draft);
         }
@@ -449,14 +510,51 @@ fn check_object<'de, M: MapAccess<'de>>(
                 Some(v) => Some((name, success, Some(v))),
                 // Present but not a string, or absent.
                 None => index_of(fields, name)
-                    .filter(|&i| seen.get(i))
+                    .filter(|&i| present(i))
                     .map(|_| (name, success, None)),
             });
-        if let Some(code) = code {
+        if let Some(code) = code.filter(|c| !c.is_empty()) {
             check_result(cx, r, code, status, method.unwrap_or(Applies::Both));
         }
     }
     Ok(())
+}
+
+/// What a conditional requirement reads once an object is complete.
+struct Facts {
+    fields: &'static [FieldSpec],
+    method: Option<Applies>,
+    outcome: Option<Outcome>,
+}
+
+impl Facts {
+    /// Whether every part of `c` holds.
+    fn holds<'v>(
+        &self,
+        c: &Condition,
+        seen: &Bits,
+        blank: &Bits,
+        value_of: &dyn Fn(usize) -> Option<&'v str>,
+    ) -> bool {
+        let sibling_ok = match c.sibling {
+            None => true,
+            Some(s) => {
+                s.index < self.fields.len()
+                    && seen.get(s.index)
+                    && !blank.get(s.index)
+                    && match s.values {
+                        None => true,
+                        Some(vals) => value_of(s.index).is_some_and(|v| vals.contains(&v)),
+                    }
+            }
+        };
+        let method_ok = c.method == Applies::Both || self.method == Some(c.method);
+        let on_ok = match c.on {
+            Outcome::Any => true,
+            on => self.outcome == Some(on),
+        };
+        sibling_ok && method_ok && on_ok
+    }
 }
 
 fn duplicate(cx: &mut Cx<'_>, pointer: String, key: &str) {
@@ -476,7 +574,7 @@ fn check_result(
     method: Applies,
 ) {
     let pointer = || Path::Root.member(r.code_field);
-    if !r.catalog.is_empty() && !r.catalog.iter().any(|e| e.code == code) {
+    if !r.catalog.is_empty() && r.lookup(code).is_none() {
         let draft = Draft {
             field: Some(r.code_field),
             actual: Some(code.to_string().into()),
@@ -490,6 +588,7 @@ fn check_result(
     let says_success = status == Some(success);
     let is_success_code = r.is_success_code(code, method);
     if says_success == is_success_code {
+        method_pairing(cx, r, code, says_success, method);
         return;
     }
     let expected: Cow<'static, str> = if says_success {
@@ -504,6 +603,7 @@ fn check_result(
         "a failure code".into()
     };
     let draft = Draft {
+        rule: Some(r.success_rule),
         field: Some(r.code_field),
         expected: Some(expected),
         actual: Some(code.to_string().into()),
@@ -518,6 +618,34 @@ fn check_result(
         )
     };
     cx.push(pointer(), draft);
+}
+
+/// The weaker per-method pairing of success codes (`method_codes`): a success code that
+/// the pairing gives to the other method is a warning, never an error.
+fn method_pairing(cx: &mut Cx<'_>, r: &ResultSpec, code: &str, says_success: bool, method: Applies) {
+    let Some(rule) = r.method_rule else { return };
+    if !says_success || method == Applies::Both {
+        return;
+    }
+    let code = strip_test_prefix(code);
+    let mine: Vec<&str> = r
+        .method_codes
+        .iter()
+        .filter(|(_, a)| *a == method)
+        .map(|(c, _)| *c)
+        .collect();
+    if mine.is_empty() || mine.contains(&code) {
+        return;
+    }
+    let draft = Draft {
+        rule: Some(rule),
+        at_most_warning: true,
+        field: Some(r.code_field),
+        expected: Some(mine.join(" | ").into()),
+        actual: Some(code.to_string().into()),
+        ..Draft::new(Kind::SuccessCodeMismatch, Detail::MethodCode { method })
+    };
+    cx.push(Path::Root.member(r.code_field), draft);
 }
 
 /// An object key, borrowed from the input when possible.
@@ -551,6 +679,15 @@ impl<'de> Visitor<'de> for KeySeed {
     }
 }
 
+/// What a documented field's value turned out to be.
+enum Got<'de> {
+    /// A value; its text when the field is captured.
+    Value(Option<Cow<'de, str>>),
+    /// `""` or `null` in a field that is not always required: absent, unless a condition
+    /// makes the field required (resolved when the object closes).
+    Blank { null: bool },
+}
+
 /// The value of a documented field; yields the string when `capture` is set.
 struct ValueSeed<'c, 'a, 'p> {
     cx: &'c mut Cx<'a>,
@@ -560,77 +697,155 @@ struct ValueSeed<'c, 'a, 'p> {
 }
 
 impl<'de> DeserializeSeed<'de> for ValueSeed<'_, '_, '_> {
-    type Value = Option<Cow<'de, str>>;
+    type Value = Got<'de>;
 
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
         d.deserialize_any(self)
     }
 }
 
-impl ValueSeed<'_, '_, '_> {
-    fn string(self, s: &str) {
-        let f = self.field;
-        if !matches!(f.shape, FieldShape::Scalar) {
-            self.mismatch(&Value::String(s.to_string()));
-            return;
-        }
-        if let Some(code) = &f.type_code
-            && let Err(why) = code.check(s)
-        {
-            let breach = match why {
-                TypeCodeError::TooLong { len, max } => Breach::TooLong { len, max },
-                TypeCodeError::BadChar { ch, at } => Breach::BadChar {
+/// Whether `""` (or `null`) in `f` may read as absent: the spec declares the leniency and
+/// the field is not always required.
+fn blank_is_absent(f: &FieldSpec, null: bool) -> bool {
+    let declared = if null {
+        crate::generated::WIRE_LENIENCY.null_is_absent.is_some()
+    } else {
+        crate::generated::WIRE_LENIENCY.empty_string_is_absent.is_some()
+    };
+    declared && !matches!(f.required, Requirement::Always)
+}
+
+/// The checks of a string value: type code, value set, format.
+fn check_text(cx: &mut Cx<'_>, f: &'static FieldSpec, path: &Path<'_>, s: &str) {
+    if !matches!(f.shape, FieldShape::Scalar) {
+        mismatch(cx, f, path, &Value::String(s.to_string()));
+        return;
+    }
+    if let Some(code) = &f.type_code
+        && let Err(why) = code.check(s)
+    {
+        let (breach, rule) = match why {
+            TypeCodeError::TooLong { len, max } => (Breach::TooLong { len, max }, f.type_rule),
+            TypeCodeError::BadChar { ch, at } => (
+                Breach::BadChar {
                     ch: (!f.sensitive).then_some(ch),
                     at,
                 },
-                // Compiled codes are valid; a bad one would be a generator bug.
-                TypeCodeError::BadCode(_) => Breach::BadChar { ch: None, at: 0 },
-            };
-            let draft = Draft {
-                field: Some(f.name),
-                type_code: Some(code.notation),
-                expected: Some(code.notation.into()),
-                actual: Some(shown_str(s, f.sensitive).into()),
-                ..Draft::new(Kind::TypeCodeViolation, Detail::TypeCode(breach))
-            };
-            self.cx.push(self.path.pointer(), draft);
-        }
-        if !f.values.is_empty() && !f.values.contains(&s) {
-            let draft = Draft {
-                field: Some(f.name),
-                type_code: f.type_code.map(|t| t.notation),
-                expected: Some(f.values.join(" | ").into()),
-                actual: Some(shown_str(s, f.sensitive).into()),
-                ..Draft::new(
-                    Kind::InvalidValue,
-                    Detail::InvalidValue { values: f.values },
-                )
-            };
-            self.cx.push(self.path.pointer(), draft);
-        }
-    }
-
-    fn mismatch(self, other: &Value) {
-        let f = self.field;
-        let expected = match f.shape {
-            FieldShape::Scalar => "string",
-            FieldShape::Object(_) => "object",
-            FieldShape::List(_) => "array",
+                // Which characters a letter admits is our reading of the notation.
+                crate::generated::ALPHABET_RULE,
+            ),
+            // Compiled codes are valid; a bad one would be a generator bug.
+            TypeCodeError::BadCode(_) => (Breach::BadChar { ch: None, at: 0 }, f.type_rule),
         };
-        let got = json_type(other);
         let draft = Draft {
+            rule: Some(rule),
+            field: Some(f.name),
+            type_code: Some(code.notation),
+            expected: Some(code.notation.into()),
+            actual: Some(shown_str(s, f.sensitive).into()),
+            ..Draft::new(Kind::TypeCodeViolation, Detail::TypeCode(breach))
+        };
+        cx.push(path.pointer(), draft);
+    }
+    if !f.values.is_empty() && !f.values.contains(&s) {
+        let (kind, detail) = if f.values_open {
+            (Kind::UnknownValue, Detail::UnknownValue { values: f.values })
+        } else {
+            (Kind::InvalidValue, Detail::InvalidValue { values: f.values })
+        };
+        let draft = Draft {
+            rule: Some(f.values_rule),
+            at_most_warning: f.values_open,
             field: Some(f.name),
             type_code: f.type_code.map(|t| t.notation),
-            expected: Some(expected.into()),
-            actual: Some(format!("{got} {}", shown(other, f.sensitive)).into()),
-            ..Draft::new(Kind::JsonTypeMismatch, Detail::JsonType { got })
+            expected: Some(f.values.join(" | ").into()),
+            actual: Some(shown_str(s, f.sensitive).into()),
+            ..Draft::new(kind, detail)
         };
-        self.cx.push(self.path.pointer(), draft);
+        cx.push(path.pointer(), draft);
+    }
+    if !f.formats.is_empty() {
+        let mut first_error = None;
+        for fm in f.formats {
+            match fm.parse(s) {
+                Ok(_) => {
+                    first_error = None;
+                    break;
+                }
+                Err(e) => {
+                    first_error.get_or_insert(e);
+                }
+            }
+        }
+        if let Some(e) = first_error {
+            let patterns: Vec<&str> = f.formats.iter().map(|fm| fm.pattern).collect();
+            let draft = Draft {
+                rule: Some(f.format_rule),
+                field: Some(f.name),
+                type_code: f.type_code.map(|t| t.notation),
+                expected: Some(patterns.join(" | ").into()),
+                actual: Some(shown_str(s, f.sensitive).into()),
+                ..Draft::new(Kind::InvalidFormat, Detail::Format(e))
+            };
+            cx.push(path.pointer(), draft);
+        }
+    }
+}
+
+/// A JSON type other than the documented one.
+fn mismatch(cx: &mut Cx<'_>, f: &'static FieldSpec, path: &Path<'_>, other: &Value) {
+    let expected = match f.shape {
+        FieldShape::Scalar => "string",
+        FieldShape::Object(_) => "object",
+        FieldShape::List(_) => "array",
+    };
+    let got = json_type(other);
+    let draft = Draft {
+        rule: Some(f.type_rule),
+        field: Some(f.name),
+        type_code: f.type_code.map(|t| t.notation),
+        expected: Some(expected.into()),
+        actual: Some(format!("{got} {}", shown(other, f.sensitive)).into()),
+        ..Draft::new(Kind::JsonTypeMismatch, Detail::JsonType { got })
+    };
+    cx.push(path.pointer(), draft);
+}
+
+impl<'de> ValueSeed<'_, '_, '_> {
+    fn string(self, s: &str) -> Option<Got<'de>> {
+        if s.is_empty() && blank_is_absent(self.field, false) {
+            return Some(Got::Blank { null: false });
+        }
+        check_text(self.cx, self.field, &self.path, s);
+        None
+    }
+
+    /// A JSON number: a lenient form of a digit string where the spec declares it, else a
+    /// type mismatch.
+    fn number(self, n: Value, whole: bool) -> Got<'de> {
+        let f = self.field;
+        let lenient = crate::generated::WIRE_LENIENCY.number_for_numeric_string;
+        match lenient {
+            Some(rule) if whole && f.numeric && matches!(f.shape, FieldShape::Scalar) => {
+                let draft = Draft {
+                    rule: Some(rule),
+                    at_most_warning: true,
+                    field: Some(f.name),
+                    type_code: f.type_code.map(|t| t.notation),
+                    expected: Some("string".into()),
+                    actual: Some(shown(&n, f.sensitive).into()),
+                    ..Draft::new(Kind::LenientForm, Detail::Lenient)
+                };
+                self.cx.push(self.path.pointer(), draft);
+            }
+            _ => mismatch(self.cx, f, &self.path, &n),
+        }
+        Got::Value(None)
     }
 }
 
 impl<'de> Visitor<'de> for ValueSeed<'_, '_, '_> {
-    type Value = Option<Cow<'de, str>>;
+    type Value = Got<'de>;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a JSON value")
@@ -638,39 +853,43 @@ impl<'de> Visitor<'de> for ValueSeed<'_, '_, '_> {
 
     fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
         let capture = self.capture;
-        self.string(v);
-        Ok(capture.then_some(Cow::Borrowed(v)))
+        if let Some(blank) = self.string(v) {
+            return Ok(blank);
+        }
+        Ok(Got::Value(capture.then_some(Cow::Borrowed(v))))
     }
 
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
         let capture = self.capture;
-        self.string(v);
-        Ok(capture.then(|| Cow::Owned(v.to_string())))
+        if let Some(blank) = self.string(v) {
+            return Ok(blank);
+        }
+        Ok(Got::Value(capture.then(|| Cow::Owned(v.to_string()))))
     }
 
     fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
-        self.mismatch(&Value::Bool(v));
-        Ok(None)
+        mismatch(self.cx, self.field, &self.path, &Value::Bool(v));
+        Ok(Got::Value(None))
     }
 
     fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
-        self.mismatch(&Value::from(v));
-        Ok(None)
+        Ok(self.number(Value::from(v), v >= 0))
     }
 
     fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
-        self.mismatch(&Value::from(v));
-        Ok(None)
+        Ok(self.number(Value::from(v), true))
     }
 
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
-        self.mismatch(&Value::from(v));
-        Ok(None)
+        Ok(self.number(Value::from(v), v >= 0.0 && v.fract() == 0.0))
     }
 
     fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-        self.mismatch(&Value::Null);
-        Ok(None)
+        if blank_is_absent(self.field, true) {
+            return Ok(Got::Blank { null: true });
+        }
+        mismatch(self.cx, self.field, &self.path, &Value::Null);
+        Ok(Got::Value(None))
     }
 
     fn visit_map<M: MapAccess<'de>>(self, map: M) -> Result<Self::Value, M::Error> {
@@ -680,10 +899,10 @@ impl<'de> Visitor<'de> for ValueSeed<'_, '_, '_> {
             }
             _ => {
                 let value = Value::deserialize(MapAccessDeserializer::new(map))?;
-                self.mismatch(&value);
+                mismatch(self.cx, self.field, &self.path, &value);
             }
         }
-        Ok(None)
+        Ok(Got::Value(None))
     }
 
     fn visit_seq<S: SeqAccess<'de>>(self, mut seq: S) -> Result<Self::Value, S::Error> {
@@ -705,10 +924,10 @@ impl<'de> Visitor<'de> for ValueSeed<'_, '_, '_> {
             }
             _ => {
                 let value = Value::deserialize(SeqAccessDeserializer::new(seq))?;
-                self.mismatch(&value);
+                mismatch(self.cx, self.field, &self.path, &value);
             }
         }
-        Ok(None)
+        Ok(Got::Value(None))
     }
 }
 
@@ -731,6 +950,7 @@ impl<'de> DeserializeSeed<'de> for ItemSeed<'_, '_, '_> {
 impl ItemSeed<'_, '_, '_> {
     fn not_object(self, what: &'static str) {
         let draft = Draft {
+            rule: Some(self.field.type_rule),
             field: Some(self.field.name),
             expected: Some("object".into()),
             actual: Some(what.into()),
