@@ -1068,7 +1068,7 @@ fn field(cx: &mut Ctx, f: &raw::Field, evidence: &str, source: &str) -> Field {
                         Applies::Both
                     }
                 };
-                if sibling.is_none() && on == Outcome::Any && method == Applies::Both {
+                if c.when.is_none() && c.on.is_none() && c.method.is_none() {
                     cx.err(
                         r,
                         "an empty condition: give `when`, `on` or `method` (or write `required: yes`)",

@@ -172,19 +172,9 @@ fn with_absent_forms(spec: &Spec, _f: &Field, schema: Value) -> Value {
         other => return other,
     };
     let mut checks = Map::new();
-    for key in [
-        "type",
-        "maxLength",
-        "enum",
-        "anyOf",
-        "allOf",
-        "if",
-        "then",
-        "properties",
-        "required",
-        "items",
-        "minimum",
-    ] {
+    // Keywords that would refuse `""` or `null`; the others (maxLength, properties,
+    // items, required, ...) pass them anyway and stay where readers expect them.
+    for key in ["type", "enum", "anyOf", "allOf", "if", "then"] {
         if let Some(v) = o.remove(key) {
             checks.insert(key.into(), v);
         }
@@ -511,6 +501,21 @@ fn result_rules(spec: &Spec, ep: &Endpoint, r: &ResultRule) -> Vec<Value> {
         v.dedup();
         success_code_spellings(spec, v.into_iter())
     };
+    // The rule reads string codes only (other JSON types are the field's own type rule),
+    // and `""` in an optional code field reads as absent.
+    let code_blank_ok = spec.leniency(LenientForm::EmptyStringIsAbsent).is_some()
+        && ep
+            .response
+            .iter()
+            .find(|f| f.name == *code)
+            .is_some_and(|f| f.required != Required::Always);
+    let only_strings = |test: Value| -> Value {
+        let mut any = vec![json!({ "not": { "type": "string" } }), test];
+        if code_blank_ok {
+            any.push(json!({ "const": "" }));
+        }
+        json!({ "anyOf": any })
+    };
     let mut rules = Vec::new();
     let methods: Vec<Applies> = match &ep.payment_method_field {
         Some(_) if r.success_codes.iter().any(|s| s.applies != Applies::Both) => {
@@ -526,7 +531,7 @@ fn result_rules(spec: &Spec, ep: &Endpoint, r: &ResultRule) -> Vec<Value> {
         for m in &methods {
             rules.push(json!({
                 "if": { "allOf": [status_is_success, condition_schema(mf, &[m.as_str().to_string()])] },
-                "then": { "properties": { code: { "enum": codes_for(Some(*m)) } } }
+                "then": { "properties": { code: only_strings(json!({ "enum": codes_for(Some(*m)) })) } }
             }));
         }
         rules.push(json!({
@@ -534,7 +539,7 @@ fn result_rules(spec: &Spec, ep: &Endpoint, r: &ResultRule) -> Vec<Value> {
                 status_is_success,
                 { "not": condition_schema(mf, &["card".to_string(), "transfer".to_string()]) }
             ] },
-            "then": { "properties": { code: { "enum": codes_for(None) } } }
+            "then": { "properties": { code: only_strings(json!({ "enum": codes_for(None) })) } }
         }));
         for m in &methods {
             rules.push(json!({
@@ -542,7 +547,7 @@ fn result_rules(spec: &Spec, ep: &Endpoint, r: &ResultRule) -> Vec<Value> {
                     { "properties": { status_field: { "not": { "const": success } } }, "required": [status_field] },
                     condition_schema(mf, &[m.as_str().to_string()])
                 ] },
-                "then": { "properties": { code: { "not": { "enum": codes_for(Some(*m)) } } } }
+                "then": { "properties": { code: only_strings(json!({ "not": { "enum": codes_for(Some(*m)) } })) } }
             }));
         }
         rules.push(json!({
@@ -550,16 +555,16 @@ fn result_rules(spec: &Spec, ep: &Endpoint, r: &ResultRule) -> Vec<Value> {
                 { "properties": { status_field: { "not": { "const": success } } }, "required": [status_field] },
                 { "not": condition_schema(mf, &["card".to_string(), "transfer".to_string()]) }
             ] },
-            "then": { "properties": { code: { "not": { "enum": codes_for(None) } } } }
+            "then": { "properties": { code: only_strings(json!({ "not": { "enum": codes_for(None) } })) } }
         }));
     } else {
         rules.push(json!({
             "if": status_is_success,
-            "then": { "properties": { code: { "enum": codes_for(None) } } }
+            "then": { "properties": { code: only_strings(json!({ "enum": codes_for(None) })) } }
         }));
         rules.push(json!({
             "if": { "properties": { status_field: { "not": { "const": success } } }, "required": [status_field] },
-            "then": { "properties": { code: { "not": { "enum": codes_for(None) } } } }
+            "then": { "properties": { code: only_strings(json!({ "not": { "enum": codes_for(None) } })) } }
         }));
     }
     rules

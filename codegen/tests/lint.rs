@@ -34,9 +34,51 @@ fn with_request(fields: &str) -> String {
 #[test]
 fn a_valid_endpoint_has_no_errors() {
     let errors = lint(&with_request(
-        "  - { name: PCD_PAY_DATE, description: Date., type: N(8), required: yes, example: \"20200320\" }\n",
+        "  - { name: PCD_PAY_DATE, description: Date., type: N(8), required: yes, required_evidence: DOC, required_source: \"https://example.invalid/demo\", format: date8, example: \"20200320\" }\n",
     ));
     assert_eq!(errors, Vec::<String>::new());
+}
+
+#[test]
+fn a_required_rule_needs_its_own_evidence_and_source() {
+    let errors = lint(&with_request(
+        "  - { name: A, description: x, type: N(8), required: yes }\n  - { name: B, description: x, type: N(8), required: { on: success }, required_evidence: SAMPLE }\n  - { name: C, description: x, type: N(8), required: no }\n",
+    ));
+    assert_eq!(
+        errors,
+        vec![
+            "spec/endpoints/cpay/demo.yaml:12:54: error: the required rule of `A` has no `required_evidence` and `required_source`: say which source makes it required (a tag from payple.yaml and a URL), use INFERENCE with the page you infer from, or write `required: no`",
+            "spec/endpoints/cpay/demo.yaml:13:54: error: the required rule of `B` has no `required_source`: say which source makes it required (a tag from payple.yaml and a URL), use INFERENCE with the page you infer from, or write `required: no`",
+        ]
+    );
+}
+
+#[test]
+fn an_example_must_fit_its_values_and_format() {
+    let errors = lint(&with_request(
+        "  - { name: T, description: x, type: String, format: [datetime_dashed, datetime14], example: \"2020-13-20 10:00:00\" }\n  - { name: F, description: x, type: A(1), values: [{ value: \"Y\", meaning: yes }], example: \"N\" }\n  - { name: O, description: x, type: A(1), values: [{ value: \"Y\", meaning: yes }], values_open: Payple adds values, example: \"N\" }\n",
+    ));
+    assert_eq!(errors.len(), 2, "{errors:?}");
+    assert!(errors[0].starts_with("spec/endpoints/cpay/demo.yaml:12:"), "{errors:?}");
+    assert!(
+        errors[0].contains("example `2020-13-20 10:00:00` of `T` does not have the field's format datetime_dashed (YYYY-MM-DD hh:mm:ss) or datetime14 (YYYYMMDDhhmmss)"),
+        "{errors:?}"
+    );
+    assert!(
+        errors[1].contains("example `N` of `F` is not one of the field's own `values`"),
+        "{errors:?}"
+    );
+}
+
+#[test]
+fn formats_and_conditions_are_checked() {
+    let errors = lint(&format!(
+        "{HEAD}request:\n  - {{ name: A, description: x, type: String, format: yyyymm }}\n  - {{ name: B, description: x, type: String, required: {{ on: sometimes }}, required_evidence: DOC, required_source: \"https://example.invalid/demo\" }}\n  - name: L\n    description: x\n    shape: list\n    fields:\n      - {{ name: C, description: x, type: String, required: {{ on: success }}, required_evidence: DOC, required_source: \"https://example.invalid/demo\" }}\n"
+    ));
+    assert_eq!(errors.len(), 3, "{errors:?}");
+    assert!(errors[0].contains("format `yyyymm` is not defined in spec/payple.yaml"), "{errors:?}");
+    assert!(errors[1].contains("`on: sometimes` is not known; write success or error"), "{errors:?}");
+    assert!(errors[2].contains("`C` is inside `L`: `on:` and `method:` conditions are only known for top-level fields"), "{errors:?}");
 }
 
 #[test]
@@ -95,7 +137,7 @@ fn duplicate_field() {
 #[test]
 fn dangling_references() {
     let errors = lint(&format!(
-        "{HEAD}request:\n  - {{ name: A, description: x, type: N(8), required: {{ when: {{ field: NOPE, equals: \"Y\" }} }} }}\nresponse:\n  - {{ name: CODE, description: x, type: String }}\nresult:\n  code_field: CODE\n  catalog: nope\n  success_codes: []\n"
+        "{HEAD}request:\n  - {{ name: A, description: x, type: N(8), required: {{ when: {{ field: NOPE, equals: \"Y\" }} }}, required_evidence: DOC, required_source: \"https://example.invalid/demo\" }}\nresponse:\n  - {{ name: CODE, description: x, type: String }}\nresult:\n  code_field: CODE\n  catalog: nope\n  success_codes: []\n"
     ));
     assert_eq!(
         errors,

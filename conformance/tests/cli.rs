@@ -357,24 +357,34 @@ fn replay_shows_expected_findings_as_expected_and_summarises_them() {
     assert_eq!(t["missing"], 0);
     let expected = t["expected"].as_u64().unwrap();
     assert!(expected >= 1, "{t}");
-    assert_eq!(t["expected_or_accepted"][severity.as_str()].as_u64(), Some(expected));
+    assert_eq!(
+        t["expected_or_accepted"][severity.as_str()].as_u64(),
+        Some(expected)
+    );
 
     let o = run(&["replay", &path]);
     assert_eq!(code(&o), 0, "{}", text(&o));
     let out = stdout(&o);
     assert_no_bare_severity_lines(&out);
     assert!(out.contains("  PASS  recording "), "{out}");
-    let line = format!(
-        "    expected   {severity:<7} undocumented_field /EXTRA_FIELD: "
+    let line = format!("    expected   {severity:<7} undocumented_field /EXTRA_FIELD: ");
+    let shown = out
+        .lines()
+        .find(|l| l.starts_with(&line))
+        .unwrap_or_else(|| panic!("{out}"));
+    assert!(
+        shown.ends_with(" — in the recording's expect list"),
+        "{out}"
     );
-    let shown = out.lines().find(|l| l.starts_with(&line)).unwrap_or_else(|| panic!("{out}"));
-    assert!(shown.ends_with(" — in the recording's expect list"), "{out}");
     let last = out.lines().last().unwrap();
     assert!(
         last.starts_with("replay: 1 passed (1 with expected findings), 0 failed; "),
         "{out}"
     );
-    assert!(last.contains(&format!(" expected ({expected} {severity}")), "{out}");
+    assert!(
+        last.contains(&format!(" expected ({expected} {severity}")),
+        "{out}"
+    );
     assert!(last.ends_with("; 1 recording + 0 samples"), "{out}");
 }
 
@@ -425,7 +435,8 @@ fn replay_labels_unexpected_and_missing_findings_apart_from_expected_ones() {
     let unexpected = position(&format!(
         "    UNEXPECTED {sev_surprise:<7} undocumented_field /SURPRISE: "
     ));
-    let missing = position("    MISSING    undocumented_field /ABSENT — in the expect list but not reported");
+    let missing =
+        position("    MISSING    undocumented_field /ABSENT — in the expect list but not reported");
     let expected = position(&format!(
         "    expected   {sev_expected:<7} undocumented_field /EXTRA_FIELD: "
     ));
@@ -444,18 +455,32 @@ fn replay_labels_unexpected_and_missing_findings_apart_from_expected_ones() {
     common::check_junit(&xml);
     let failure = &xml[xml.find("<failure").unwrap()..xml.find("</failure>").unwrap()];
     assert!(failure.contains("UNEXPECTED"), "{xml}");
-    assert!(failure.contains("/SURPRISE") && failure.contains("MISSING"), "{xml}");
+    assert!(
+        failure.contains("/SURPRISE") && failure.contains("MISSING"),
+        "{xml}"
+    );
     assert!(!failure.contains("/EXTRA_FIELD"), "{xml}");
     assert!(
-        xml.contains(&format!("expected {sev_expected} undocumented_field /EXTRA_FIELD")),
+        xml.contains(&format!(
+            "expected {sev_expected} undocumented_field /EXTRA_FIELD"
+        )),
         "{xml}"
     );
 
     let o = run(&["replay", "--format", "markdown", &path]);
     let md = stdout(&o);
-    assert!(md.contains("| **FAIL**: **unexpected** | `undocumented_field` "), "{md}");
-    assert!(md.contains("| **FAIL**: expected | `undocumented_field` "), "{md}");
-    assert!(md.contains("| **FAIL**: **missing** | `undocumented_field` | `/ABSENT` |"), "{md}");
+    assert!(
+        md.contains("| **FAIL**: **unexpected** | `undocumented_field` "),
+        "{md}"
+    );
+    assert!(
+        md.contains("| **FAIL**: expected | `undocumented_field` "),
+        "{md}"
+    );
+    assert!(
+        md.contains("| **FAIL**: **missing** | `undocumented_field` | `/ABSENT` |"),
+        "{md}"
+    );
     assert!(md.contains("**Result:** 0 passed, **1 failed** ("), "{md}");
 }
 
@@ -485,7 +510,10 @@ fn default_replay_shows_no_bare_severity_line_and_its_totals_add_up() {
     let o = run(&["replay"]);
     let out = stdout(&o);
     assert_no_bare_severity_lines(&out);
-    assert!(out.lines().next().unwrap().starts_with("Replaying "), "{out}");
+    assert!(
+        out.lines().next().unwrap().starts_with("Replaying "),
+        "{out}"
+    );
     let o = run(&["replay", "--format", "json"]);
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     let t = &v["totals"];
@@ -494,13 +522,20 @@ fn default_replay_shows_no_bare_severity_line_and_its_totals_add_up() {
         n("passed") + n("failed") + n("unreadable"),
         n("recordings") + n("samples")
     );
-    let sum = |k: &str| ["error", "warning", "info"].iter().map(|s| t[k][s].as_u64().unwrap()).sum::<u64>();
+    let sum = |k: &str| {
+        ["error", "warning", "info"]
+            .iter()
+            .map(|s| t[k][s].as_u64().unwrap())
+            .sum::<u64>()
+    };
     assert_eq!(sum("expected_or_accepted"), n("expected") + n("accepted"));
     assert_eq!(sum("unexpected_by_severity"), n("unexpected"));
     let mut statuses = std::collections::BTreeMap::<String, u64>::new();
     for r in v["results"].as_array().unwrap() {
         for f in r["findings"].as_array().unwrap() {
-            *statuses.entry(f["status"].as_str().unwrap().to_string()).or_default() += 1;
+            *statuses
+                .entry(f["status"].as_str().unwrap().to_string())
+                .or_default() += 1;
         }
     }
     let count = |s: &str| statuses.get(s).copied().unwrap_or(0);

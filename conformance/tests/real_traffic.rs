@@ -77,7 +77,10 @@ impl Expected {
 #[derive(Debug)]
 enum Expect {
     Clean,
-    Findings { list: Vec<Expected>, exclusive: bool },
+    Findings {
+        list: Vec<Expected>,
+        exclusive: bool,
+    },
 }
 
 #[derive(Debug)]
@@ -213,7 +216,11 @@ fn parse_expected(v: &Value) -> Result<Expected, String> {
                 .collect::<Option<Vec<_>>>()
                 .ok_or("`kind` lists must hold strings")?,
         ),
-        _ => return Err(format!("expected finding {v}: `kind` must be a string or a list of strings")),
+        _ => {
+            return Err(format!(
+                "expected finding {v}: `kind` must be a string or a list of strings"
+            ));
+        }
     };
     let pointer = match v.get("pointer") {
         Some(Value::String(p)) => p.clone(),
@@ -296,7 +303,11 @@ fn problems(case: &Case, report: &Report) -> Vec<String> {
     match &case.expect {
         Expect::Clean => {
             for f in &errors {
-                out.push(format!("unexpected error {} {}", f.kind.as_str(), f.pointer));
+                out.push(format!(
+                    "unexpected error {} {}",
+                    f.kind.as_str(),
+                    f.pointer
+                ));
             }
         }
         Expect::Findings { list, exclusive } => {
@@ -446,11 +457,15 @@ fn corpus_findings_snapshot() {
 
 #[test]
 fn raw_member_keeps_the_body_text() {
-    let t = r#"{"id": "x", "note": "a \"body\": here", "body": {"A": 1.00, "B": [1, {"c": "}"}]} }"#;
+    let t =
+        r#"{"id": "x", "note": "a \"body\": here", "body": {"A": 1.00, "B": [1, {"c": "}"}]} }"#;
     assert_eq!(
         raw_member(t, "body"),
         Some(r#"{"A": 1.00, "B": [1, {"c": "}"}]}"#)
     );
-    assert_eq!(raw_member(r#"{"body": 20180502, "x": 1}"#, "body"), Some("20180502"));
+    assert_eq!(
+        raw_member(r#"{"body": 20180502, "x": 1}"#, "body"),
+        Some("20180502")
+    );
     assert_eq!(raw_member(r#"{"x": {"body": 1}}"#, "body"), None);
 }

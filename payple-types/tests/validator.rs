@@ -11,20 +11,141 @@ fn kinds(endpoint: &str, part: Part, body: &[u8]) -> Vec<(Kind, String)> {
         .collect()
 }
 
+/// The fields a successful card result inquiry carries besides RST, CODE, MSG and TYPE
+/// (required on success: every documented sample and official client has them).
+const CARD_PAYMENT: &str = r#""PCD_PAY_OID":"o1","PCD_PAYER_ID":"k","PCD_PAY_GOODS":"g","PCD_PAY_TOTAL":"1000","PCD_PAY_CARDNAME":"BC카드","PCD_PAY_CARDNUM":"1111-****-****-2222","PCD_PAY_CARDTRADENUM":"2020031413203326920","PCD_PAY_TIME":"2020-03-20 19:50:00""#;
+
+/// The same for a transfer.
+const TRANSFER_PAYMENT: &str = r#""PCD_PAY_OID":"o1","PCD_PAYER_ID":"k","PCD_PAY_GOODS":"g","PCD_PAY_TOTAL":"1000","PCD_PAY_BANK":"081","PCD_PAY_BANKNAME":"KEB하나은행","PCD_PAY_BANKNUM":"123-********-021","PCD_TAXSAVE_FLAG":"N","PCD_PAY_TIME":"2020-03-20 19:50:00""#;
+
+/// A successful result-inquiry answer: `head` (RST, CODE, MSG, TYPE) and the method's fields.
+fn success(head: &str, method_fields: &str) -> Vec<u8> {
+    format!("{{{head},{method_fields}}}").into_bytes()
+}
+
 #[test]
-fn card_result_with_the_transfer_success_code_is_a_mismatch() {
-    let body = br#"{"PCD_PAY_RST":"success","PCD_PAY_CODE":"PCHK0000","PCD_PAY_MSG":"ok","PCD_PAY_TYPE":"card"}"#;
+fn card_result_with_the_transfer_success_code_is_a_warning_not_an_error() {
+    // Payple's page says success is PCHK000 or PCHK0000; its table pairs PCHK000 with
+    // cards. The pairing is the weaker statement: a warning, and still a success.
+    let body = success(
+        r#""PCD_PAY_RST":"success","PCD_PAY_CODE":"PCHK0000","PCD_PAY_MSG":"ok","PCD_PAY_TYPE":"card""#,
+        CARD_PAYMENT,
+    );
+    let report = validate("cpay.result_inquiry", Part::Response, &body).expect("known");
     assert_eq!(
-        kinds("cpay.result_inquiry", Part::Response, body),
+        kinds("cpay.result_inquiry", Part::Response, &body),
         vec![(Kind::SuccessCodeMismatch, "/PCD_PAY_CODE".to_string())]
     );
-    let ok = br#"{"PCD_PAY_RST":"success","PCD_PAY_CODE":"PCHK000","PCD_PAY_MSG":"ok","PCD_PAY_TYPE":"card"}"#;
-    assert_eq!(kinds("cpay.result_inquiry", Part::Response, ok), vec![]);
+    assert_eq!(report.findings[0].severity, Severity::Warning);
+    assert_eq!(report.findings[0].evidence, Some("DOC"));
+    assert!(report.is_valid());
+    assert!(!report.clone().strict().is_valid(), "--strict keeps the letter");
+    let model: payple_types::cpay_result_inquiry::Response =
+        serde_json::from_slice(&body).expect("model");
+    assert!(model.is_success());
+    let ok = success(
+        r#""PCD_PAY_RST":"success","PCD_PAY_CODE":"PCHK000","PCD_PAY_MSG":"ok","PCD_PAY_TYPE":"card""#,
+        CARD_PAYMENT,
+    );
+    assert_eq!(kinds("cpay.result_inquiry", Part::Response, &ok), vec![]);
+    // A code that is no success code at all, under a success status, is an error.
+    let wrong = success(
+        r#""PCD_PAY_RST":"success","PCD_PAY_CODE":"PCHK9997","PCD_PAY_MSG":"ok","PCD_PAY_TYPE":"card""#,
+        CARD_PAYMENT,
+    );
+    let report = validate("cpay.result_inquiry", Part::Response, &wrong).expect("known");
+    assert_eq!(report.findings[0].kind, Kind::SuccessCodeMismatch);
+    assert_eq!(report.findings[0].severity, Severity::Error);
+}
+
+#[test]
+fn a_thin_success_answer_misses_its_required_fields() {
+    let body = br#"{"PCD_PAY_RST":"success","PCD_PAY_CODE":"PCHK000","PCD_PAY_MSG":"ok","PCD_PAY_OID":"o1","PCD_PAY_TYPE":"card"}"#;
+    let got = kinds("cpay.result_inquiry", Part::Response, body);
+    for field in ["PCD_PAY_TIME", "PCD_PAY_TOTAL", "PCD_PAY_CARDNAME", "PCD_PAY_CARDNUM"] {
+        assert!(
+            got.contains(&(Kind::MissingRequired, format!("/{field}"))),
+            "{field}: {got:?}"
+        );
+    }
+    // A failure answer needs none of them.
+    let error = br#"{"PCD_PAY_RST":"error","PCD_PAY_CODE":"PCHK9997","PCD_PAY_MSG":"refused"}"#;
+    assert_eq!(kinds("cpay.result_inquiry", Part::Response, error), vec![]);
+}
+
+#[test]
+fn dates_and_times_are_checked_against_the_calendar() {
+    let time = |t: &str| {
+        let card = CARD_PAYMENT.replace("2020-03-20 19:50:00", t);
+        success(
+            r#""PCD_PAY_RST":"success","PCD_PAY_CODE":"PCHK000","PCD_PAY_MSG":"ok","PCD_PAY_TYPE":"card""#,
+            &card,
+        )
+    };
+    for bad in ["9639-70-36 99:99:99", "2023-02-29 10:00:00", "2020-03-20 24:00:00", "2020-03-20"] {
+        assert_eq!(
+            kinds("cpay.result_inquiry", Part::Response, &time(bad)),
+            vec![(Kind::InvalidFormat, "/PCD_PAY_TIME".to_string())],
+            "{bad}"
+        );
+    }
+    for good in ["2024-02-29 23:59:59", "20180423130201"] {
+        assert_eq!(kinds("cpay.result_inquiry", Part::Response, &time(good)), vec![], "{good}");
+    }
+    let request = |date: &str| {
+        format!(r#"{{"PCD_CST_ID":"test","PCD_CUST_KEY":"abcd1234567890","PCD_AUTH_KEY":"a688","PCD_PAYCHK_FLAG":"Y","PCD_PAY_TYPE":"card","PCD_PAY_OID":"o1","PCD_PAY_DATE":{date}}}"#)
+    };
+    let report = validate("cpay.result_inquiry", Part::Request, request(r#""20231345""#).as_bytes())
+        .expect("known");
+    assert_eq!(report.findings.len(), 1);
+    assert_eq!(report.findings[0].kind, Kind::InvalidFormat);
+    assert_eq!(report.findings[0].pointer, "/PCD_PAY_DATE");
+    assert!(report.findings[0].message().contains("month 13"), "{}", report.findings[0].message());
+    // A number where the digit string is documented: accepted with a warning.
+    let report =
+        validate("cpay.result_inquiry", Part::Request, request("20231211").as_bytes()).expect("known");
+    assert_eq!(report.findings.len(), 1);
+    assert_eq!(report.findings[0].kind, Kind::LenientForm);
+    assert_eq!(report.findings[0].severity, Severity::Warning);
+    assert_eq!(report.findings[0].evidence, Some("SAMPLE"));
+    // The model exposes the parsed time.
+    let model: payple_types::cpay_result_inquiry::Response =
+        serde_json::from_slice(&time("2020-03-20 19:50:00")).expect("model");
+    let t = model.pcd_pay_time_parsed().expect("parsed");
+    assert_eq!((t.year, t.month, t.day, t.hour), (Some(2020), Some(3), Some(20), Some(19)));
+}
+
+#[test]
+fn empty_strings_and_nulls_in_optional_fields_read_as_absent() {
+    let body = br#"{"PCD_PAY_RST":"error","PCD_PAY_CODE":"PCHK9997","PCD_PAY_MSG":"x","PCD_PAY_TYPE":"","PCD_TAXSAVE_FLAG":null,"PCD_PAY_TIME":""}"#;
+    assert_eq!(kinds("cpay.result_inquiry", Part::Response, body), vec![]);
+    // Required there: "" is a value, and not one of the set.
+    let body = br#"{"PCD_CST_ID":"test","PCD_CUST_KEY":"abcd1234567890","PCD_AUTH_KEY":"a688","PCD_PAYCHK_FLAG":"Y","PCD_PAY_TYPE":"","PCD_PAY_OID":"o1","PCD_PAY_DATE":"20200320"}"#;
+    assert_eq!(
+        kinds("cpay.result_inquiry", Part::Request, body),
+        vec![(Kind::InvalidValue, "/PCD_PAY_TYPE".to_string())]
+    );
+}
+
+#[test]
+fn inferred_rules_give_warnings_with_their_evidence() {
+    // Upper-case letters in an aN order number: the lower-case reading of `a` is ours.
+    let body = br#"{"PCD_CST_ID":"test","PCD_CUST_KEY":"abcd1234567890","PCD_AUTH_KEY":"a688","PCD_PAYCHK_FLAG":"Y","PCD_PAY_TYPE":"card","PCD_PAY_OID":"ORDER_17027809","PCD_PAY_DATE":"20200320"}"#;
+    let report = validate("cpay.result_inquiry", Part::Request, body).expect("known");
+    assert_eq!(report.findings.len(), 1, "{:?}", report.kinds_and_pointers());
+    let f = &report.findings[0];
+    assert_eq!(f.kind, Kind::TypeCodeViolation);
+    assert_eq!(f.severity, Severity::Warning);
+    assert_eq!(f.evidence, Some("INFERENCE"));
+    assert!(report.is_valid());
+    let json = serde_json::to_value(f).expect("serializes");
+    assert_eq!(json["evidence"], "INFERENCE");
+    assert!(json["source"].as_str().is_some_and(|s| s.starts_with("https://")));
 }
 
 #[test]
 fn every_finding_of_a_request_is_reported() {
-    let body = br#"{"PCD_CST_ID":"x","PCD_AUTH_KEY":"k","PCD_PAYCHK_FLAG":"N","PCD_PAY_TYPE":"card","PCD_PAY_OID":"o1","PCD_PAY_DATE":"2020-03-20","PCD_REGULER_FLAG":"Y","EXTRA":"1"}"#;
+    let body = br#"{"PCD_CST_ID":"x","PCD_AUTH_KEY":"k","PCD_PAYCHK_FLAG":"X","PCD_PAY_TYPE":"card","PCD_PAY_OID":"o1","PCD_PAY_DATE":"2020-03-20","PCD_REGULER_FLAG":"Y","EXTRA":"1"}"#;
     let mut got = kinds("cpay.result_inquiry", Part::Request, body);
     got.sort();
     let mut want = vec![
@@ -33,6 +154,7 @@ fn every_finding_of_a_request_is_reported() {
         (Kind::MissingRequired, "/PCD_PAY_MONTH".to_string()),
         (Kind::InvalidValue, "/PCD_PAYCHK_FLAG".to_string()),
         (Kind::TypeCodeViolation, "/PCD_PAY_DATE".to_string()),
+        (Kind::InvalidFormat, "/PCD_PAY_DATE".to_string()),
         (Kind::UndocumentedField, "/EXTRA".to_string()),
     ];
     want.sort();
@@ -151,6 +273,8 @@ fn callers_can_report_their_own_findings_in_the_same_shape() {
         "actual",
         "message",
         "doc_url",
+        "evidence",
+        "source",
         "fingerprint",
     ];
     want.sort();
@@ -161,8 +285,11 @@ fn callers_can_report_their_own_findings_in_the_same_shape() {
 
 #[test]
 fn a_card_field_in_a_transfer_result_is_not_applicable() {
-    let body = br#"{"PCD_PAY_RST":"success","PCD_PAY_CODE":"PCHK0000","PCD_PAY_MSG":"ok","PCD_PAY_TYPE":"transfer","PCD_PAY_CARDNAME":"BC"}"#;
-    let report = validate("cpay.result_inquiry", Part::Response, body).expect("known");
+    let body = success(
+        r#""PCD_PAY_RST":"success","PCD_PAY_CODE":"PCHK0000","PCD_PAY_MSG":"ok","PCD_PAY_TYPE":"transfer","PCD_PAY_CARDNAME":"BC""#,
+        TRANSFER_PAYMENT,
+    );
+    let report = validate("cpay.result_inquiry", Part::Response, &body).expect("known");
     assert_eq!(report.findings.len(), 1);
     assert_eq!(report.findings[0].kind, Kind::NotApplicable);
     assert_eq!(report.findings[0].severity, Severity::Warning);
@@ -261,9 +388,12 @@ fn models_keep_unknown_values_and_redact_secrets() {
 fn findings_come_in_body_order_even_when_the_method_comes_last() {
     // The card-only field precedes PCD_PAY_TYPE; its not_applicable finding still sits at
     // its place in the body, between the findings of the keys around it.
-    let body = br#"{"ZZZ":"1","PCD_PAY_CARDNAME":"BC","AAA":"2","PCD_PAY_RST":"success","PCD_PAY_CODE":"PCHK0000","PCD_PAY_MSG":"ok","PCD_PAY_TYPE":"transfer"}"#;
+    let body = success(
+        r#""ZZZ":"1","PCD_PAY_CARDNAME":"BC","AAA":"2","PCD_PAY_RST":"success","PCD_PAY_CODE":"PCHK0000","PCD_PAY_MSG":"ok","PCD_PAY_TYPE":"transfer""#,
+        TRANSFER_PAYMENT,
+    );
     assert_eq!(
-        kinds("cpay.result_inquiry", Part::Response, body),
+        kinds("cpay.result_inquiry", Part::Response, &body),
         vec![
             (Kind::UndocumentedField, "/ZZZ".to_string()),
             (Kind::NotApplicable, "/PCD_PAY_CARDNAME".to_string()),
@@ -311,15 +441,24 @@ fn duplicate_keys_are_malformed_at_their_pointer() {
 #[test]
 fn escaped_keys_and_strings_are_read_like_plain_ones() {
     // \u escapes force owned (not borrowed) strings through the one-pass reader.
-    let plain = br#"{"PCD_PAY_RST":"success","PCD_PAY_CODE":"PCHK000","PCD_PAY_MSG":"ok","PCD_PAY_TYPE":"card"}"#;
-    let escaped = br#"{"PCD_PAY_\u0052ST":"succ\u0065ss","PCD_PAY_CODE":"PCHK000","PCD_PAY_MSG":"ok","PCD_PAY_TYPE":"c\u0061rd"}"#;
-    assert_eq!(
-        kinds("cpay.result_inquiry", Part::Response, plain),
-        kinds("cpay.result_inquiry", Part::Response, escaped)
+    let plain = success(
+        r#""PCD_PAY_RST":"success","PCD_PAY_CODE":"PCHK000","PCD_PAY_MSG":"ok","PCD_PAY_TYPE":"card""#,
+        CARD_PAYMENT,
     );
-    let wrong = br#"{"PCD_PAY_RST":"succ\u0065ss","PCD_PAY_CODE":"PCHK0000","PCD_PAY_MSG":"ok","PCD_PAY_TYPE":"c\u0061rd"}"#;
+    let escaped = success(
+        r#""PCD_PAY_\u0052ST":"succ\u0065ss","PCD_PAY_CODE":"PCHK000","PCD_PAY_MSG":"ok","PCD_PAY_TYPE":"c\u0061rd""#,
+        CARD_PAYMENT,
+    );
     assert_eq!(
-        kinds("cpay.result_inquiry", Part::Response, wrong),
+        kinds("cpay.result_inquiry", Part::Response, &plain),
+        kinds("cpay.result_inquiry", Part::Response, &escaped)
+    );
+    let wrong = success(
+        r#""PCD_PAY_RST":"succ\u0065ss","PCD_PAY_CODE":"PCHK0000","PCD_PAY_MSG":"ok","PCD_PAY_TYPE":"c\u0061rd""#,
+        CARD_PAYMENT,
+    );
+    assert_eq!(
+        kinds("cpay.result_inquiry", Part::Response, &wrong),
         vec![(Kind::SuccessCodeMismatch, "/PCD_PAY_CODE".to_string())]
     );
 }

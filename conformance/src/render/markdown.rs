@@ -2,7 +2,7 @@
 //! payment method, with one table per group.
 
 use super::human::ratio;
-use super::{percent_text, plural, pointer, replay_legend, replay_summary, why_expected};
+use super::{percent_text, plural, pointer, replay_summary, why_expected};
 use crate::coverage::{CoverageReport, EndpointCoverage};
 use crate::deviations::{CheckedFinding, DeviationSummary, FindingStatus};
 use crate::replay::{ItemSource, ReplayOutcome, ReplayResult};
@@ -364,7 +364,12 @@ pub(super) fn replay(outcome: &ReplayOutcome) -> String {
         }
     });
     let _ = writeln!(out, "**Result:** {summary}\n");
-    let _ = writeln!(out, "{}\n", md_text(&replay_legend(outcome)));
+    out.push_str(
+        "Each item must give exactly the findings it expects. *expected* and *accepted* rows \
+         are known defects (documented in the sample, in the recording's expect list, or \
+         accepted in the deviations file), not failures; **unexpected**, **missing** and \
+         **secret** rows are failures.\n\n",
+    );
     for ((unreadable, endpoint), methods) in grouped(outcome) {
         if unreadable {
             let _ = writeln!(out, "### {endpoint}\n");

@@ -12,7 +12,6 @@ use crate::coverage::CoverageReport;
 use crate::deviations::{CheckedFinding, FindingStatus};
 use crate::replay::{ItemSource, ReplayOutcome, ReplayResult, SeverityCounts};
 use payple_types::EndpointSpec;
-use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 /// Output format of `validate`, `replay` and `coverage`.
@@ -107,7 +106,10 @@ fn percent_text(p: Option<f64>) -> String {
 /// Why a finding that does not fail its item was expected, in words.
 fn why_expected(r: &ReplayResult, f: &CheckedFinding) -> String {
     if let Some(a) = &f.accepted {
-        return format!("accepted deviation until {}: {}; {}", a.expires, a.reason, a.link);
+        return format!(
+            "accepted deviation until {}: {}; {}",
+            a.expires, a.reason, a.link
+        );
     }
     match r.source {
         ItemSource::Sample => "documented defect of the sample".to_string(),
@@ -132,15 +134,26 @@ fn why_unexpected(f: &CheckedFinding) -> String {
 fn severity_counts(c: &SeverityCounts) -> String {
     c.nonzero()
         .into_iter()
-        .map(|(n, s)| if s == "info" { format!("{n} info") } else { plural(n, s) })
+        .map(|(n, s)| {
+            if s == "info" {
+                format!("{n} info")
+            } else {
+                plural(n, s)
+            }
+        })
         .collect::<Vec<_>>()
         .join(", ")
 }
 
-/// Why an item failed: `2 unexpected findings (1 error, 1 warning), 1 missing`.
+/// Why an item failed: `2 unexpected findings (1 error, 1 warning), 1 expected finding not
+/// reported`.
 fn failure_reasons(r: &ReplayResult) -> String {
     let mut unexpected = SeverityCounts::default();
-    for f in r.findings.iter().filter(|f| f.status.is_some_and(FindingStatus::fails)) {
+    for f in r
+        .findings
+        .iter()
+        .filter(|f| f.status.is_some_and(FindingStatus::fails))
+    {
         unexpected.add(f.finding.severity);
     }
     let mut parts = Vec::new();
@@ -152,20 +165,27 @@ fn failure_reasons(r: &ReplayResult) -> String {
         ));
     }
     if !r.missing.is_empty() {
-        parts.push(format!("{} not reported", plural(r.missing.len(), "expected finding")));
+        parts.push(format!(
+            "{} not reported",
+            plural(r.missing.len(), "expected finding")
+        ));
     }
     if !r.secrets.is_empty() {
-        parts.push(format!("{} in the recording", plural(r.secrets.len(), "secret")));
+        parts.push(format!(
+            "{} in the recording",
+            plural(r.secrets.len(), "secret")
+        ));
     }
     parts.join(", ")
 }
 
-/// The sentence that opens a replay report.
+/// The two lines that open a replay report: what is replayed, and how to read it.
 fn replay_legend(o: &ReplayOutcome) -> String {
     format!(
-        "Replaying {} and {}: an item passes when it gives exactly its expected findings (the \
-         sample's documented defects, the recording's expect list, or deviations accepted in \
-         the deviations file); any other finding, or an expected one not reported, fails it.",
+        "Replaying {} and {}: each must give exactly the findings it expects.\n\
+         expected, accepted: a known defect (documented in the sample, in the recording's \
+         expect list, or accepted in the deviations file), not a failure; UNEXPECTED, \
+         MISSING, SECRET: a failure.",
         plural(o.totals.recordings, "recording"),
         plural(o.totals.samples, "documented sample")
     )
@@ -179,7 +199,11 @@ fn replay_summary(o: &ReplayOutcome, emph: &dyn Fn(&str, bool) -> String) -> Str
     if t.passed_with_expected > 0 {
         let _ = write!(out, " ({} with expected findings)", t.passed_with_expected);
     }
-    let _ = write!(out, ", {}", emph(&format!("{} failed", t.failed), t.failed > 0));
+    let _ = write!(
+        out,
+        ", {}",
+        emph(&format!("{} failed", t.failed), t.failed > 0)
+    );
     let mut why = Vec::new();
     if t.unexpected > 0 {
         why.push(format!(
@@ -189,10 +213,16 @@ fn replay_summary(o: &ReplayOutcome, emph: &dyn Fn(&str, bool) -> String) -> Str
         ));
     }
     if t.missing > 0 {
-        why.push(format!("{} not reported", plural(t.missing, "expected finding")));
+        why.push(format!(
+            "{} not reported",
+            plural(t.missing, "expected finding")
+        ));
     }
     if t.secrets > 0 {
-        why.push(format!("{} left in recordings", plural(t.secrets, "secret")));
+        why.push(format!(
+            "{} left in recordings",
+            plural(t.secrets, "secret")
+        ));
     }
     if !why.is_empty() {
         let _ = write!(out, " ({})", why.join("; "));

@@ -513,7 +513,7 @@ fn check_object<'de, M: MapAccess<'de>>(
                     .filter(|&i| present(i))
                     .map(|_| (name, success, None)),
             });
-        if let Some(code) = code.filter(|c| !c.is_empty()) {
+        if let Some(code) = code {
             check_result(cx, r, code, status, method.unwrap_or(Applies::Both));
         }
     }
@@ -724,6 +724,21 @@ fn check_text(cx: &mut Cx<'_>, f: &'static FieldSpec, path: &Path<'_>, s: &str) 
     if let Some(code) = &f.type_code
         && let Err(why) = code.check(s)
     {
+        // A bad character stops the check; the length (a separate rule, with its own
+        // evidence) is still measured.
+        let too_long = match (&why, code.max_len) {
+            (TypeCodeError::BadChar { .. }, Some(max)) => {
+                let len = s.chars().count();
+                (len > max as usize).then_some(Breach::TooLong { len, max })
+            }
+            _ => None,
+        };
+        // Both broken: one finding (one fingerprint per kind and pointer), for the length,
+        // the documented rule.
+        let why = match too_long {
+            Some(Breach::TooLong { len, max }) => TypeCodeError::TooLong { len, max },
+            _ => why,
+        };
         let (breach, rule) = match why {
             TypeCodeError::TooLong { len, max } => (Breach::TooLong { len, max }, f.type_rule),
             TypeCodeError::BadChar { ch, at } => (
