@@ -137,7 +137,7 @@ pub enum FormatError {
 
 /// Whether `year` is a leap year of the proleptic Gregorian calendar.
 pub fn is_leap(year: u16) -> bool {
-    (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
+    (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400)
 }
 
 /// Days in `month` (1-12) of `year`; February has 29 days when the year is unknown.
@@ -166,7 +166,10 @@ pub fn parse(pieces: &[Piece], value: &str) -> Result<DateTime, FormatError> {
     for piece in pieces {
         match *piece {
             Piece::Digits => {
-                let n = bytes[at..].iter().take_while(|b| b.is_ascii_digit()).count();
+                let n = bytes[at..]
+                    .iter()
+                    .take_while(|b| b.is_ascii_digit())
+                    .count();
                 if n == 0 {
                     return Err(FormatError::Shape { at: chars_before });
                 }
@@ -183,7 +186,10 @@ pub fn parse(pieces: &[Piece], value: &str) -> Result<DateTime, FormatError> {
             p => {
                 let w = p.width();
                 let Some(digits) = bytes.get(at..at + w) else {
-                    let ok = bytes[at..].iter().take_while(|b| b.is_ascii_digit()).count();
+                    let ok = bytes[at..]
+                        .iter()
+                        .take_while(|b| b.is_ascii_digit())
+                        .count();
                     return Err(FormatError::Shape {
                         at: chars_before + ok,
                     });

@@ -7,8 +7,8 @@
 //! current.
 
 use crate::model::{
-    Applies, Catalog, CodeClass, ConditionTest, Endpoint, Field, Outcome, Part, Required, Shape, Spec,
-    UrlRule,
+    Applies, Catalog, CodeClass, ConditionTest, Endpoint, Field, Outcome, Part, Required, Shape,
+    Spec, UrlRule,
 };
 use crate::schema;
 use std::collections::BTreeMap;
@@ -434,6 +434,7 @@ fn required_text(r: &Required) -> String {
                             .join(", ")
                     ),
                     ConditionTest::Present => format!("when `{}` is present", s.field),
+                    ConditionTest::Absent => format!("when `{}` is absent", s.field),
                 });
             }
             parts.join(", ")

@@ -478,7 +478,10 @@ fn load_root(cx: &mut Ctx, root: &raw::RootFile, spec: &mut Spec) {
             }
         };
         if spec.leniency.iter().any(|x| x.form == form) {
-            cx.err(&l.form, format!("wire leniency `{}` is declared twice", l.form.value));
+            cx.err(
+                &l.form,
+                format!("wire leniency `{}` is declared twice", l.form.value),
+            );
         }
         let rule = cx.rule(&l.evidence, &l.source);
         spec.leniency.push(LeniencyForm {
@@ -1035,13 +1038,15 @@ fn field(cx: &mut Ctx, f: &raw::Field, evidence: &str, source: &str) -> Field {
                     if tests.iter().filter(|t| **t).count() != 1 {
                         cx.err(
                             r,
-                            "a `when` condition needs exactly one of equals, one_of or present: true",
+                            "a `when` condition needs exactly one of equals, one_of or present (true or false)",
                         );
                     }
                     let test = if let Some(v) = &w.equals {
                         ConditionTest::Equals(v.clone())
                     } else if let Some(v) = &w.one_of {
                         ConditionTest::OneOf(v.clone())
+                    } else if w.present == Some(false) {
+                        ConditionTest::Absent
                     } else {
                         ConditionTest::Present
                     };
@@ -1055,7 +1060,10 @@ fn field(cx: &mut Ctx, f: &raw::Field, evidence: &str, source: &str) -> Field {
                     Some("success") => Outcome::Success,
                     Some("error") => Outcome::Error,
                     Some(other) => {
-                        cx.err(r, format!("`on: {other}` is not known; write success or error"));
+                        cx.err(
+                            r,
+                            format!("`on: {other}` is not known; write success or error"),
+                        );
                         Outcome::Any
                     }
                 };
@@ -1064,7 +1072,10 @@ fn field(cx: &mut Ctx, f: &raw::Field, evidence: &str, source: &str) -> Field {
                     Some("card") => Applies::Card,
                     Some("transfer") => Applies::Transfer,
                     Some(other) => {
-                        cx.err(r, format!("`method: {other}` is not known; write card or transfer"));
+                        cx.err(
+                            r,
+                            format!("`method: {other}` is not known; write card or transfer"),
+                        );
                         Applies::Both
                     }
                 };
@@ -1147,10 +1158,16 @@ fn field(cx: &mut Ctx, f: &raw::Field, evidence: &str, source: &str) -> Field {
     }
     let format_rule = match &f.format_evidence {
         Some(t) => {
-            let src = f.format_source.clone().unwrap_or_else(|| field_source.clone());
+            let src = f
+                .format_source
+                .clone()
+                .unwrap_or_else(|| field_source.clone());
             cx.rule(t, &src)
         }
-        None => cx.rule_of(&evidence, f.format_source.as_deref().unwrap_or(&field_source)),
+        None => cx.rule_of(
+            &evidence,
+            f.format_source.as_deref().unwrap_or(&field_source),
+        ),
     };
     let amount = formats.iter().any(|id| id == "amount");
     let format_defs: Vec<FormatDef> = formats
@@ -1159,10 +1176,16 @@ fn field(cx: &mut Ctx, f: &raw::Field, evidence: &str, source: &str) -> Field {
         .collect();
     let values_rule = match &f.values_evidence {
         Some(t) => {
-            let src = f.values_source.clone().unwrap_or_else(|| field_source.clone());
+            let src = f
+                .values_source
+                .clone()
+                .unwrap_or_else(|| field_source.clone());
             cx.rule(t, &src)
         }
-        None => cx.rule_of(&evidence, f.values_source.as_deref().unwrap_or(&field_source)),
+        None => cx.rule_of(
+            &evidence,
+            f.values_source.as_deref().unwrap_or(&field_source),
+        ),
     };
     if f.values.is_empty() && (f.values_open.is_some() || f.values_evidence.is_some()) {
         cx.err(
@@ -1186,8 +1209,14 @@ fn field(cx: &mut Ctx, f: &raw::Field, evidence: &str, source: &str) -> Field {
                 ),
             );
         }
-        if values.iter().any(|(x, _): &(String, String)| *x == v.value.value) {
-            cx.err(&v.value, format!("value `{}` is listed twice", v.value.value));
+        if values
+            .iter()
+            .any(|(x, _): &(String, String)| *x == v.value.value)
+        {
+            cx.err(
+                &v.value,
+                format!("value `{}` is listed twice", v.value.value),
+            );
         }
         values.push((v.value.value.clone(), v.meaning.clone()));
     }
@@ -1202,10 +1231,16 @@ fn field(cx: &mut Ctx, f: &raw::Field, evidence: &str, source: &str) -> Field {
     };
     let example_rule = match &f.example_evidence {
         Some(t) => {
-            let src = f.example_source.clone().unwrap_or_else(|| field_source.clone());
+            let src = f
+                .example_source
+                .clone()
+                .unwrap_or_else(|| field_source.clone());
             cx.rule(t, &src)
         }
-        None => cx.rule_of(&evidence, f.example_source.as_deref().unwrap_or(&field_source)),
+        None => cx.rule_of(
+            &evidence,
+            f.example_source.as_deref().unwrap_or(&field_source),
+        ),
     };
     if let Some(ex) = &f.example
         && f.example_deviation.is_none()
@@ -1216,7 +1251,9 @@ fn field(cx: &mut Ctx, f: &raw::Field, evidence: &str, source: &str) -> Field {
         {
             problems.push(format!("violates its own type code {code}: {why}"));
         }
-        if !values.is_empty() && f.values_open.is_none() && !values.iter().any(|(v, _)| *v == ex.value)
+        if !values.is_empty()
+            && f.values_open.is_none()
+            && !values.iter().any(|(v, _)| *v == ex.value)
         {
             problems.push("is not one of the field's own `values`".to_string());
         }
@@ -1286,6 +1323,7 @@ fn field(cx: &mut Ctx, f: &raw::Field, evidence: &str, source: &str) -> Field {
         numeric,
         type_rule,
         required_rule,
+        required_contested: f.required_contested.as_ref().map(|s| s.trim().to_string()),
         example_rule,
         sensitive: f.sensitive,
         volatile: f.volatile,

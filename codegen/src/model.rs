@@ -303,6 +303,8 @@ pub enum ConditionTest {
     OneOf(Vec<String>),
     /// The sibling is present.
     Present,
+    /// The sibling is absent (`present: false`).
+    Absent,
 }
 
 impl ConditionTest {
@@ -311,7 +313,7 @@ impl ConditionTest {
         match self {
             ConditionTest::Equals(v) => Some(vec![v.clone()]),
             ConditionTest::OneOf(v) => Some(v.clone()),
-            ConditionTest::Present => None,
+            ConditionTest::Present | ConditionTest::Absent => None,
         }
     }
 }
@@ -380,6 +382,9 @@ pub struct Field {
     pub type_rule: Rule,
     /// Where the required rule comes from (`None` for optional fields).
     pub required_rule: Option<Rule>,
+    /// Why the required rule is contested (other documentation or real traffic omits the
+    /// field and Payple accepts it): a missing field is then a warning at most.
+    pub required_contested: Option<String>,
     /// Where the example comes from.
     pub example_rule: Rule,
     /// Secret or personal data.

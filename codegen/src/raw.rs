@@ -345,6 +345,8 @@ pub struct Field {
     #[serde(default)]
     pub required_source: Option<String>,
     #[serde(default)]
+    pub required_contested: Option<String>,
+    #[serde(default)]
     pub shape: Option<S<String>>,
     #[serde(default)]
     pub fields: Vec<Field>,

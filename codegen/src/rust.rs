@@ -853,7 +853,8 @@ fn field_tables(fields: &[Field], read_later: &[&str], rt: &TokenStream) -> Vec<
                                 Some(vals) => quote!(Some(&[#(#vals),*])),
                                 None => quote!(None),
                             };
-                            quote!(Some(#rt::Sibling { field: #field, index: #index, values: #values }))
+                            let absent = sib.test == ConditionTest::Absent;
+                            quote!(Some(#rt::Sibling { field: #field, index: #index, values: #values, absent: #absent }))
                         }
                     };
                     let on = match c.on {
@@ -877,6 +878,7 @@ fn field_tables(fields: &[Field], read_later: &[&str], rt: &TokenStream) -> Vec<
                 None => quote!(None),
             };
             let numeric = f.numeric;
+            let required_contested = f.required_contested.is_some();
             let formats = f.formats.iter().map(|id| {
                 let c = Ident::new(&format!("FORMAT_{}", id.to_uppercase()), Span::call_site());
                 quote!(#c)
@@ -911,6 +913,7 @@ fn field_tables(fields: &[Field], read_later: &[&str], rt: &TokenStream) -> Vec<
                     numeric: #numeric,
                     type_rule: #type_rule,
                     required_rule: #required_rule,
+                    required_contested: #required_contested,
                     sensitive: #sensitive,
                     volatile: #volatile,
                     captured: #captured,

@@ -82,11 +82,12 @@ fn object_schema(place: Place<'_>, fields: &[Field]) -> Value {
     let mut required = Vec::new();
     let mut all_of = Vec::new();
     for f in fields {
-        let strict = field_schema(spec, f);
-        // `""` and `null` read as absent where the field is not required at that point.
+        // `null` reads as absent everywhere (a required field sent as `null` is missing),
+        // `""` where the field is not required at that point.
+        let strict = with_absent_forms(spec, field_schema(spec, f), false);
         let prop = match f.required {
             Required::Always => strict.clone(),
-            _ => with_absent_forms(spec, f, strict.clone()),
+            _ => with_absent_forms(spec, field_schema(spec, f), true),
         };
         for l in &f.legacy_names {
             let mut legacy = prop.clone();
@@ -100,9 +101,10 @@ fn object_schema(place: Place<'_>, fields: &[Field]) -> Value {
             props.insert(l.name.clone(), legacy);
         }
         props.insert(f.name.clone(), prop);
-        let binding = f.required_rule.as_ref().is_some_and(|r| r.documented);
+        let binding = f.required_rule.as_ref().is_some_and(|r| r.documented)
+            && f.required_contested.is_none();
         // Required rules. A field may also be supplied under a legacy name.
-        let presence = presence_of(f);
+        let presence = presence_of(spec, f);
         let method_guard = match (f.applies, place.method_field) {
             (Applies::Both, _) | (_, None) => None,
             (m, Some(mf)) => Some(condition_schema(mf, &[m.as_str().to_string()])),
@@ -123,7 +125,11 @@ fn object_schema(place: Place<'_>, fields: &[Field]) -> Value {
         };
         match guard {
             None if !binding => {}
-            None if f.legacy_names.is_empty() => required.push(json!(f.name)),
+            None if f.legacy_names.is_empty()
+                && spec.leniency(LenientForm::NullIsAbsent).is_none() =>
+            {
+                required.push(json!(f.name))
+            }
             None => all_of.push(presence),
             Some(g) => {
                 // When the field is required, `""` and `null` are values, checked as such.
@@ -154,10 +160,11 @@ fn object_schema(place: Place<'_>, fields: &[Field]) -> Value {
     Value::Object(o)
 }
 
-/// `schema`, or `""` / `null` where the spec declares that they read as absent.
-fn with_absent_forms(spec: &Spec, _f: &Field, schema: Value) -> Value {
+/// `schema`, or `null` (and `""` when `empty`) where the spec declares that they read as
+/// absent.
+fn with_absent_forms(spec: &Spec, schema: Value, empty: bool) -> Value {
     let mut any = Vec::new();
-    if spec.leniency(LenientForm::EmptyStringIsAbsent).is_some() {
+    if empty && spec.leniency(LenientForm::EmptyStringIsAbsent).is_some() {
         any.push(json!({ "const": "" }));
     }
     if spec.leniency(LenientForm::NullIsAbsent).is_some() {
@@ -188,9 +195,10 @@ fn with_absent_forms(spec: &Spec, _f: &Field, schema: Value) -> Value {
 fn condition_of(place: Place<'_>, c: &Condition) -> Option<Value> {
     let mut parts = Vec::new();
     if let Some(s) = &c.sibling {
-        parts.push(match s.test.values() {
-            Some(vals) => condition_schema(&s.field, &vals),
-            None => json!({ "required": [s.field] }),
+        parts.push(match (&s.test, s.test.values()) {
+            (_, Some(vals)) => condition_schema(&s.field, &vals),
+            (ConditionTest::Absent, None) => json!({ "not": present_schema(place.spec, &s.field) }),
+            (_, None) => present_schema(place.spec, &s.field),
         });
     }
     if c.method != Applies::Both {
@@ -250,17 +258,23 @@ fn success_code_spellings<'a>(spec: &Spec, codes: impl Iterator<Item = &'a str>)
 }
 
 /// "The field is present, under its name or a legacy one."
-fn presence_of(f: &Field) -> Value {
+fn presence_of(spec: &Spec, f: &Field) -> Value {
     if f.legacy_names.is_empty() {
-        json!({ "required": [f.name] })
+        present_schema(spec, &f.name)
     } else {
-        let mut any = vec![json!({ "required": [f.name] })];
-        any.extend(
-            f.legacy_names
-                .iter()
-                .map(|l| json!({ "required": [l.name] })),
-        );
+        let mut any = vec![present_schema(spec, &f.name)];
+        any.extend(f.legacy_names.iter().map(|l| present_schema(spec, &l.name)));
         json!({ "anyOf": any })
+    }
+}
+
+/// "Key `name` is present": with a value other than `null` where the spec declares that
+/// `null` reads as absent.
+fn present_schema(spec: &Spec, name: &str) -> Value {
+    if spec.leniency(LenientForm::NullIsAbsent).is_some() {
+        json!({ "required": [name], "properties": { name: { "not": { "type": "null" } } } })
+    } else {
+        json!({ "required": [name] })
     }
 }
 
@@ -282,8 +296,14 @@ pub fn format_regex(pieces: &[Piece]) -> String {
         let p = pieces[i];
         // A year, month and day in a row (literals between): one exact alternation.
         if p == Piece::Year
-            && let Some(m) = pieces[i..].iter().position(|x| *x == Piece::Month).map(|m| m + i)
-            && let Some(d) = pieces[m..].iter().position(|x| *x == Piece::Day).map(|d| d + m)
+            && let Some(m) = pieces[i..]
+                .iter()
+                .position(|x| *x == Piece::Month)
+                .map(|m| m + i)
+            && let Some(d) = pieces[m..]
+                .iter()
+                .position(|x| *x == Piece::Day)
+                .map(|d| d + m)
         {
             let lit = |a: usize, b: usize| -> String {
                 pieces[a + 1..b]
@@ -303,7 +323,10 @@ pub fn format_regex(pieces: &[Piece]) -> String {
         }
         // A month and day without a year: February may have 29 days.
         if p == Piece::Month
-            && let Some(d) = pieces[i..].iter().position(|x| *x == Piece::Day).map(|d| d + i)
+            && let Some(d) = pieces[i..]
+                .iter()
+                .position(|x| *x == Piece::Day)
+                .map(|d| d + i)
         {
             let s: String = pieces[i + 1..d]
                 .iter()
@@ -416,9 +439,8 @@ fn field_schema(spec: &Spec, f: &Field) -> Value {
                     text.insert("then".into(), json!({ "allOf": string_only }));
                 }
             }
-            let number_ok = typed
-                && f.numeric
-                && spec.leniency(LenientForm::NumberForNumericString).is_some();
+            let number_ok =
+                typed && f.numeric && spec.leniency(LenientForm::NumberForNumericString).is_some();
             if number_ok {
                 o.insert(
                     "anyOf".into(),

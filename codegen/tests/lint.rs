@@ -59,7 +59,10 @@ fn an_example_must_fit_its_values_and_format() {
         "  - { name: T, description: x, type: String, format: [datetime_dashed, datetime14], example: \"2020-13-20 10:00:00\" }\n  - { name: F, description: x, type: A(1), values: [{ value: \"Y\", meaning: yes }], example: \"N\" }\n  - { name: O, description: x, type: A(1), values: [{ value: \"Y\", meaning: yes }], values_open: Payple adds values, example: \"N\" }\n",
     ));
     assert_eq!(errors.len(), 2, "{errors:?}");
-    assert!(errors[0].starts_with("spec/endpoints/cpay/demo.yaml:12:"), "{errors:?}");
+    assert!(
+        errors[0].starts_with("spec/endpoints/cpay/demo.yaml:12:"),
+        "{errors:?}"
+    );
     assert!(
         errors[0].contains("example `2020-13-20 10:00:00` of `T` does not have the field's format datetime_dashed (YYYY-MM-DD hh:mm:ss) or datetime14 (YYYYMMDDhhmmss)"),
         "{errors:?}"
@@ -76,9 +79,20 @@ fn formats_and_conditions_are_checked() {
         "{HEAD}request:\n  - {{ name: A, description: x, type: String, format: yyyymm }}\n  - {{ name: B, description: x, type: String, required: {{ on: sometimes }}, required_evidence: DOC, required_source: \"https://example.invalid/demo\" }}\n  - name: L\n    description: x\n    shape: list\n    fields:\n      - {{ name: C, description: x, type: String, required: {{ on: success }}, required_evidence: DOC, required_source: \"https://example.invalid/demo\" }}\n"
     ));
     assert_eq!(errors.len(), 3, "{errors:?}");
-    assert!(errors[0].contains("format `yyyymm` is not defined in spec/payple.yaml"), "{errors:?}");
-    assert!(errors[1].contains("`on: sometimes` is not known; write success or error"), "{errors:?}");
-    assert!(errors[2].contains("`C` is inside `L`: `on:` and `method:` conditions are only known for top-level fields"), "{errors:?}");
+    assert!(
+        errors[0].contains("format `yyyymm` is not defined in spec/payple.yaml"),
+        "{errors:?}"
+    );
+    assert!(
+        errors[1].contains("`on: sometimes` is not known; write success or error"),
+        "{errors:?}"
+    );
+    assert!(
+        errors[2].contains(
+            "`C` is inside `L`: `on:` and `method:` conditions are only known for top-level fields"
+        ),
+        "{errors:?}"
+    );
 }
 
 #[test]

@@ -134,13 +134,32 @@ fn validate_exit_codes() {
     let o = run_stdin(&["validate", "--endpoint", "cpay.result_inquiry"], valid);
     assert_eq!(code(&o), 0, "{}", text(&o));
 
+    // A thin card success: the fields every documented answer carries are missing.
     let invalid = br#"{"PCD_PAY_RST":"success","PCD_PAY_CODE":"PCHK0000","PCD_PAY_MSG":"x","PCD_PAY_TYPE":"card"}"#;
     let o = run_stdin(
         &["validate", "--endpoint", "cpay.result_inquiry", "-"],
         invalid,
     );
     assert_eq!(code(&o), 1, "{}", text(&o));
-    assert!(text(&o).contains("error success_code_mismatch /PCD_PAY_CODE"));
+    assert!(text(&o).contains("error missing_required /PCD_PAY_TIME"));
+    assert!(text(&o).contains("warning success_code_mismatch /PCD_PAY_CODE"));
+
+    // An upper-case order number breaks only our inferred reading of `a`: a warning, exit
+    // 0; --strict holds to the letter of the docs.
+    let upper = br#"{"PCD_CST_ID":"test","PCD_CUST_KEY":"abcd1234567890","PCD_AUTH_KEY":"a688","PCD_PAYCHK_FLAG":"Y","PCD_PAY_TYPE":"card","PCD_PAY_OID":"ORDER_17027809","PCD_PAY_DATE":"20231211"}"#;
+    let args = [
+        "validate",
+        "--endpoint",
+        "cpay.result_inquiry",
+        "--part",
+        "request",
+    ];
+    let o = run_stdin(&args, upper);
+    assert_eq!(code(&o), 0, "{}", text(&o));
+    assert!(text(&o).contains("warning type_code_violation /PCD_PAY_OID"));
+    let o = run_stdin(&[&args[..], &["--strict"]].concat(), upper);
+    assert_eq!(code(&o), 1, "{}", text(&o));
+    assert!(text(&o).contains("error type_code_violation /PCD_PAY_OID"));
 
     let o = run_stdin(&["validate", "--endpoint", "cpay.nope"], valid);
     assert_eq!(code(&o), 2);

@@ -7,9 +7,10 @@ mod common;
 use common::{code, run, run_stdin, stdout, text};
 use std::path::Path;
 
-/// A card result carrying PCHK0000: one error, `success_code_mismatch /PCD_PAY_CODE`
-/// (fingerprint 78dcced25b654a1f), and nothing else.
-const MISMATCH: &[u8] = br#"{"PCD_PAY_RST":"success","PCD_PAY_CODE":"PCHK0000","PCD_PAY_MSG":"x","PCD_PAY_TYPE":"card"}"#;
+/// A complete card result whose success status carries a failure code (PCHK9997): one
+/// error, `success_code_mismatch /PCD_PAY_CODE` (fingerprint 78dcced25b654a1f), and nothing
+/// else.
+const MISMATCH: &[u8] = br#"{"PCD_PAY_RST":"success","PCD_PAY_CODE":"PCHK9997","PCD_PAY_MSG":"x","PCD_PAY_TYPE":"card","PCD_PAY_OID":"o1","PCD_PAYER_ID":"k","PCD_PAY_GOODS":"g","PCD_PAY_TOTAL":"1000","PCD_PAY_CARDNAME":"BC","PCD_PAY_CARDNUM":"1111-****-****-2222","PCD_PAY_CARDTRADENUM":"2020031413203326920","PCD_PAY_TIME":"2020-03-20 19:50:00"}"#;
 
 const ENTRY_TAIL: &str = "    reason: Payple sends PCHK0000 for cards too\n    link: https://github.com/payple-spec/payple-spec/issues/7\n";
 

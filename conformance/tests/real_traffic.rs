@@ -366,6 +366,13 @@ fn corpus_files() -> Vec<PathBuf> {
 /// One test per corpus file.
 #[rstest]
 fn real_traffic_case(#[files("tests/corpus/*.json")] path: PathBuf) {
+    // The file list is taken when the test is compiled; every_corpus_case_holds reads the
+    // directory when it runs.
+    assert!(
+        path.exists(),
+        "{} was removed or renamed after this test was built: touch tests/real_traffic.rs",
+        path.display()
+    );
     let case = load(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let report = run(&case).unwrap_or_else(|e| panic!("{}: {e}", case.id));
     let problems = problems(&case, &report);

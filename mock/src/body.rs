@@ -2,6 +2,7 @@
 //! lenient reading of requests and redaction for the log.
 
 use crate::clock::kst_digits;
+use payple_types::datefmt::Piece;
 use payple_types::doc_sample::repair;
 use payple_types::{
     Applies, CodeEntry, EndpointSpec, FieldShape, FieldSpec, Outcome, Part, Requirement, catalogs,
@@ -65,6 +66,36 @@ fn same_shape_random(v: &str) -> String {
             random_string(class, 1).chars().next().unwrap_or(c)
         })
         .collect()
+}
+
+/// `now` (Korean time) written in a date or time format of the spec.
+fn formatted_now(pieces: &[Piece], now: SystemTime) -> Option<String> {
+    let digits = kst_digits(now); // YYYYMMDDhhmmssSSS
+    let mut out = String::new();
+    for p in pieces {
+        match *p {
+            Piece::Year => out.push_str(&digits[0..4]),
+            Piece::Month => out.push_str(&digits[4..6]),
+            Piece::Day => out.push_str(&digits[6..8]),
+            Piece::Hour => out.push_str(&digits[8..10]),
+            Piece::Minute => out.push_str(&digits[10..12]),
+            Piece::Second => out.push_str(&digits[12..14]),
+            Piece::Milli => out.push_str(&digits[14..17]),
+            Piece::Literal(c) => out.push(c),
+            Piece::Digits => return None,
+        }
+    }
+    Some(out)
+}
+
+/// A fresh value for a field with a date or time format: `now` in the format `old` has (or
+/// the field's first date format).
+fn fresh_time(f: &FieldSpec, old: Option<&str>, now: SystemTime) -> Option<String> {
+    let dated = || f.formats.iter().filter(|fm| fm.pieces != [Piece::Digits]);
+    let fm = old
+        .and_then(|o| dated().find(|fm| fm.parse(o).is_ok()))
+        .or_else(|| dated().next())?;
+    formatted_now(fm.pieces, now)
 }
 
 fn time_like(name: &str) -> bool {
@@ -162,18 +193,20 @@ pub(crate) fn best_sample(ep: &EndpointSpec, method: Applies) -> Option<Value> {
         if !r.value.is_object() {
             continue;
         }
-        let report = validate_value(ep, Part::Response, &r.value);
-        if !report.is_valid() || !is_success(ep, &r.value, method) {
+        // Numbers in digit-string fields become strings: the mock answers to the letter.
+        let value = coerce(ep.response, &r.value);
+        let report = validate_value(ep, Part::Response, &value);
+        if !report.is_valid() || !is_success(ep, &value, method) {
             continue;
         }
-        let sample_method = method_of(ep, &r.value);
+        let sample_method = method_of(ep, &value);
         let method_penalty = usize::from(
             method != Applies::Both && sample_method != Applies::Both && sample_method != method,
         ) * 1000;
         let score =
             method_penalty + report.findings.len() * 10 + usize::from(!r.repairs.is_empty());
         if best.as_ref().is_none_or(|(b, _)| score < *b) {
-            best = Some((score, r.value));
+            best = Some((score, value));
         }
     }
     best.map(|(_, v)| v)
@@ -183,6 +216,12 @@ pub(crate) fn best_sample(ep: &EndpointSpec, method: Applies) -> Option<Value> {
 fn synth_scalar(f: &FieldSpec, now: SystemTime) -> String {
     if let Some(v) = f.values.first() {
         return (*v).to_string();
+    }
+    if let Some(t) = fresh_time(f, None, now) {
+        return t;
+    }
+    if f.formats.iter().any(|fm| fm.pieces == [Piece::Digits]) {
+        return "1000".into();
     }
     let Some(code) = f.type_code else {
         return "mock".into();
@@ -220,6 +259,7 @@ fn required_now(f: &FieldSpec, obj: &Map<String, Value>, method: Applies) -> boo
             let method_ok = c.method == Applies::Both || c.method == method;
             let sibling_ok = match c.sibling {
                 None => true,
+                Some(s) if s.absent => matches!(obj.get(s.field), None | Some(Value::Null)),
                 Some(s) => match obj.get(s.field) {
                     None | Some(Value::Null) => false,
                     Some(v) => match s.values {
@@ -321,7 +361,9 @@ pub(crate) fn success_body(
         let Some(Value::String(old)) = obj.get(f.name) else {
             continue;
         };
-        let new = if time_like(f.name) && old.chars().all(|c| c.is_ascii_digit()) {
+        let new = if let Some(t) = fresh_time(f, Some(old), now) {
+            t
+        } else if time_like(f.name) && old.chars().all(|c| c.is_ascii_digit()) {
             let t = kst_digits(now);
             if old.len() <= t.len() {
                 t[..old.len()].to_string()

@@ -285,10 +285,13 @@ impl Shared {
             0 => {}
             1 => return candidates.first().copied(),
             _ => {
-                // Same path, several endpoints (hub execute / cancel): the body decides.
-                return candidates
-                    .into_iter()
-                    .min_by_key(|e| report_errors(&validate_bytes(e, Part::Request, req.body)));
+                // Same path, several endpoints (hub execute / cancel): the body decides, by
+                // its errors first and then by its warnings (the execute_type sets rest on
+                // third-party code, so breaking them is only a warning).
+                return candidates.into_iter().min_by_key(|e| {
+                    let r = validate_bytes(e, Part::Request, req.body);
+                    (report_errors(&r), r.findings.len())
+                });
             }
         }
         if svc != Service::Cpay {

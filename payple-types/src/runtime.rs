@@ -289,6 +289,8 @@ pub struct Sibling {
     pub index: usize,
     /// The values that make this field required.
     pub values: Option<&'static [&'static str]>,
+    /// The test is inverted: the field is required while the sibling is absent.
+    pub absent: bool,
 }
 
 /// Success or failure of an answer, as the endpoint's result rule decides.
@@ -315,7 +317,10 @@ pub struct FormatSpec {
 
 impl FormatSpec {
     /// Reads `value` with this format.
-    pub fn parse(&self, value: &str) -> Result<crate::datefmt::DateTime, crate::datefmt::FormatError> {
+    pub fn parse(
+        &self,
+        value: &str,
+    ) -> Result<crate::datefmt::DateTime, crate::datefmt::FormatError> {
         crate::datefmt::parse(self.pieces, value)
     }
 }
@@ -360,6 +365,9 @@ pub struct FieldSpec {
     pub type_rule: RuleSource,
     /// Where the required rule comes from (`None` when the field is optional).
     pub required_rule: Option<RuleSource>,
+    /// Other documentation or real traffic omits the field and Payple accepts it: a
+    /// missing field is a warning at most.
+    pub required_contested: bool,
     /// Secret or personal: values are redacted in findings.
     pub sensitive: bool,
     /// Changes between calls.
@@ -497,13 +505,22 @@ impl ResultSpec {
     /// answer (which of the `on: success` / `on: error` requirements apply): the status
     /// field decides when the endpoint has one, else the code; `None` when the body lacks
     /// what decides it.
-    pub fn outcome(&self, status: Option<&str>, code: Option<&str>, method: Applies) -> Option<Outcome> {
+    pub fn outcome(
+        &self,
+        status: Option<&str>,
+        code: Option<&str>,
+        method: Applies,
+    ) -> Option<Outcome> {
         let success = match (self.status, status) {
             (Some((_, success)), Some(s)) => s == success,
             (Some(_), None) => return None,
             (None, _) => self.is_success_code(code?, method),
         };
-        Some(if success { Outcome::Success } else { Outcome::Error })
+        Some(if success {
+            Outcome::Success
+        } else {
+            Outcome::Error
+        })
     }
 
     /// The catalog entry of a code (a test-environment prefix such as `[test]` removed).

@@ -372,7 +372,11 @@ impl fmt::Display for Finding {
                 "`{field}` applies to {} payments but the body is a {actual} payment",
                 applies.as_str()
             ),
-            Detail::Missing { because, on, method } => {
+            Detail::Missing {
+                because,
+                on,
+                method,
+            } => {
                 write!(f, "required field `{field}` is missing")?;
                 let mut why = Vec::new();
                 match on {

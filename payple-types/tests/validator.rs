@@ -39,7 +39,10 @@ fn card_result_with_the_transfer_success_code_is_a_warning_not_an_error() {
     assert_eq!(report.findings[0].severity, Severity::Warning);
     assert_eq!(report.findings[0].evidence, Some("DOC"));
     assert!(report.is_valid());
-    assert!(!report.clone().strict().is_valid(), "--strict keeps the letter");
+    assert!(
+        !report.clone().strict().is_valid(),
+        "--strict keeps the letter"
+    );
     let model: payple_types::cpay_result_inquiry::Response =
         serde_json::from_slice(&body).expect("model");
     assert!(model.is_success());
@@ -62,7 +65,12 @@ fn card_result_with_the_transfer_success_code_is_a_warning_not_an_error() {
 fn a_thin_success_answer_misses_its_required_fields() {
     let body = br#"{"PCD_PAY_RST":"success","PCD_PAY_CODE":"PCHK000","PCD_PAY_MSG":"ok","PCD_PAY_OID":"o1","PCD_PAY_TYPE":"card"}"#;
     let got = kinds("cpay.result_inquiry", Part::Response, body);
-    for field in ["PCD_PAY_TIME", "PCD_PAY_TOTAL", "PCD_PAY_CARDNAME", "PCD_PAY_CARDNUM"] {
+    for field in [
+        "PCD_PAY_TIME",
+        "PCD_PAY_TOTAL",
+        "PCD_PAY_CARDNAME",
+        "PCD_PAY_CARDNUM",
+    ] {
         assert!(
             got.contains(&(Kind::MissingRequired, format!("/{field}"))),
             "{field}: {got:?}"
@@ -82,7 +90,12 @@ fn dates_and_times_are_checked_against_the_calendar() {
             &card,
         )
     };
-    for bad in ["9639-70-36 99:99:99", "2023-02-29 10:00:00", "2020-03-20 24:00:00", "2020-03-20"] {
+    for bad in [
+        "9639-70-36 99:99:99",
+        "2023-02-29 10:00:00",
+        "2020-03-20 24:00:00",
+        "2020-03-20",
+    ] {
         assert_eq!(
             kinds("cpay.result_inquiry", Part::Response, &time(bad)),
             vec![(Kind::InvalidFormat, "/PCD_PAY_TIME".to_string())],
@@ -90,20 +103,38 @@ fn dates_and_times_are_checked_against_the_calendar() {
         );
     }
     for good in ["2024-02-29 23:59:59", "20180423130201"] {
-        assert_eq!(kinds("cpay.result_inquiry", Part::Response, &time(good)), vec![], "{good}");
+        assert_eq!(
+            kinds("cpay.result_inquiry", Part::Response, &time(good)),
+            vec![],
+            "{good}"
+        );
     }
     let request = |date: &str| {
-        format!(r#"{{"PCD_CST_ID":"test","PCD_CUST_KEY":"abcd1234567890","PCD_AUTH_KEY":"a688","PCD_PAYCHK_FLAG":"Y","PCD_PAY_TYPE":"card","PCD_PAY_OID":"o1","PCD_PAY_DATE":{date}}}"#)
+        format!(
+            r#"{{"PCD_CST_ID":"test","PCD_CUST_KEY":"abcd1234567890","PCD_AUTH_KEY":"a688","PCD_PAYCHK_FLAG":"Y","PCD_PAY_TYPE":"card","PCD_PAY_OID":"o1","PCD_PAY_DATE":{date}}}"#
+        )
     };
-    let report = validate("cpay.result_inquiry", Part::Request, request(r#""20231345""#).as_bytes())
-        .expect("known");
+    let report = validate(
+        "cpay.result_inquiry",
+        Part::Request,
+        request(r#""20231345""#).as_bytes(),
+    )
+    .expect("known");
     assert_eq!(report.findings.len(), 1);
     assert_eq!(report.findings[0].kind, Kind::InvalidFormat);
     assert_eq!(report.findings[0].pointer, "/PCD_PAY_DATE");
-    assert!(report.findings[0].message().contains("month 13"), "{}", report.findings[0].message());
+    assert!(
+        report.findings[0].message().contains("month 13"),
+        "{}",
+        report.findings[0].message()
+    );
     // A number where the digit string is documented: accepted with a warning.
-    let report =
-        validate("cpay.result_inquiry", Part::Request, request("20231211").as_bytes()).expect("known");
+    let report = validate(
+        "cpay.result_inquiry",
+        Part::Request,
+        request("20231211").as_bytes(),
+    )
+    .expect("known");
     assert_eq!(report.findings.len(), 1);
     assert_eq!(report.findings[0].kind, Kind::LenientForm);
     assert_eq!(report.findings[0].severity, Severity::Warning);
@@ -112,7 +143,10 @@ fn dates_and_times_are_checked_against_the_calendar() {
     let model: payple_types::cpay_result_inquiry::Response =
         serde_json::from_slice(&time("2020-03-20 19:50:00")).expect("model");
     let t = model.pcd_pay_time_parsed().expect("parsed");
-    assert_eq!((t.year, t.month, t.day, t.hour), (Some(2020), Some(3), Some(20), Some(19)));
+    assert_eq!(
+        (t.year, t.month, t.day, t.hour),
+        (Some(2020), Some(3), Some(20), Some(19))
+    );
 }
 
 #[test]
@@ -132,7 +166,12 @@ fn inferred_rules_give_warnings_with_their_evidence() {
     // Upper-case letters in an aN order number: the lower-case reading of `a` is ours.
     let body = br#"{"PCD_CST_ID":"test","PCD_CUST_KEY":"abcd1234567890","PCD_AUTH_KEY":"a688","PCD_PAYCHK_FLAG":"Y","PCD_PAY_TYPE":"card","PCD_PAY_OID":"ORDER_17027809","PCD_PAY_DATE":"20200320"}"#;
     let report = validate("cpay.result_inquiry", Part::Request, body).expect("known");
-    assert_eq!(report.findings.len(), 1, "{:?}", report.kinds_and_pointers());
+    assert_eq!(
+        report.findings.len(),
+        1,
+        "{:?}",
+        report.kinds_and_pointers()
+    );
     let f = &report.findings[0];
     assert_eq!(f.kind, Kind::TypeCodeViolation);
     assert_eq!(f.severity, Severity::Warning);
@@ -140,7 +179,11 @@ fn inferred_rules_give_warnings_with_their_evidence() {
     assert!(report.is_valid());
     let json = serde_json::to_value(f).expect("serializes");
     assert_eq!(json["evidence"], "INFERENCE");
-    assert!(json["source"].as_str().is_some_and(|s| s.starts_with("https://")));
+    assert!(
+        json["source"]
+            .as_str()
+            .is_some_and(|s| s.starts_with("https://"))
+    );
 }
 
 #[test]

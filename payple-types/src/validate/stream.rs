@@ -378,7 +378,6 @@ fn check_object<'de, M: MapAccess<'de>>(
         }
     }
 
-
     // The values a rule reads (few per object), by field index and by name.
     let value_of = |i: usize| -> Option<&str> {
         captured
@@ -415,6 +414,8 @@ fn check_object<'de, M: MapAccess<'de>>(
     let required_blanks: Vec<(usize, &'static str, bool, usize)> = blanks
         .iter()
         .rev()
+        // `null` stays absent (a required one is then missing); `""` becomes a value.
+        .filter(|(_, _, null, _)| !null)
         .filter(|(i, ..)| match fields[*i].required {
             Requirement::When(c) => facts.holds(&c, &seen, &blank_bits, &value_of),
             _ => false,
@@ -424,15 +425,11 @@ fn check_object<'de, M: MapAccess<'de>>(
     for &(i, _, _, _) in &required_blanks {
         blank_bits.clear(i);
     }
-    for (i, key, null, at) in required_blanks {
+    for (i, key, _null, at) in required_blanks {
         let f = &fields[i];
         let before = cx.findings.len();
         let member = Path::Key(path, key);
-        if null {
-            mismatch(cx, f, &member, &Value::Null);
-        } else {
-            check_text(cx, f, &member, "");
-        }
+        check_text(cx, f, &member, "");
         // Keep body order: move the new findings to where the value was.
         let new: Vec<_> = cx.findings.drain(before..).collect();
         cx.findings.splice(at..at, new);
@@ -485,6 +482,7 @@ fn check_object<'de, M: MapAccess<'de>>(
             };
             let draft = Draft {
                 rule: f.required_rule,
+                at_most_warning: f.required_contested,
                 field: Some(f.name),
                 type_code: f.type_code.map(|t| t.notation),
                 expected: Some("present".into()),
@@ -539,13 +537,17 @@ impl Facts {
         let sibling_ok = match c.sibling {
             None => true,
             Some(s) => {
-                s.index < self.fields.len()
-                    && seen.get(s.index)
-                    && !blank.get(s.index)
-                    && match s.values {
-                        None => true,
-                        Some(vals) => value_of(s.index).is_some_and(|v| vals.contains(&v)),
-                    }
+                let present =
+                    s.index < self.fields.len() && seen.get(s.index) && !blank.get(s.index);
+                if s.absent {
+                    !present
+                } else {
+                    present
+                        && match s.values {
+                            None => true,
+                            Some(vals) => value_of(s.index).is_some_and(|v| vals.contains(&v)),
+                        }
+                }
             }
         };
         let method_ok = c.method == Applies::Both || self.method == Some(c.method);
@@ -622,7 +624,13 @@ fn check_result(
 
 /// The weaker per-method pairing of success codes (`method_codes`): a success code that
 /// the pairing gives to the other method is a warning, never an error.
-fn method_pairing(cx: &mut Cx<'_>, r: &ResultSpec, code: &str, says_success: bool, method: Applies) {
+fn method_pairing(
+    cx: &mut Cx<'_>,
+    r: &ResultSpec,
+    code: &str,
+    says_success: bool,
+    method: Applies,
+) {
     let Some(rule) = r.method_rule else { return };
     if !says_success || method == Applies::Both {
         return;
@@ -710,9 +718,12 @@ fn blank_is_absent(f: &FieldSpec, null: bool) -> bool {
     let declared = if null {
         crate::generated::WIRE_LENIENCY.null_is_absent.is_some()
     } else {
-        crate::generated::WIRE_LENIENCY.empty_string_is_absent.is_some()
+        crate::generated::WIRE_LENIENCY
+            .empty_string_is_absent
+            .is_some()
     };
-    declared && !matches!(f.required, Requirement::Always)
+    // `null` is absent everywhere: a required field sent as `null` is missing.
+    declared && (null || !matches!(f.required, Requirement::Always))
 }
 
 /// The checks of a string value: type code, value set, format.
@@ -764,9 +775,15 @@ fn check_text(cx: &mut Cx<'_>, f: &'static FieldSpec, path: &Path<'_>, s: &str) 
     }
     if !f.values.is_empty() && !f.values.contains(&s) {
         let (kind, detail) = if f.values_open {
-            (Kind::UnknownValue, Detail::UnknownValue { values: f.values })
+            (
+                Kind::UnknownValue,
+                Detail::UnknownValue { values: f.values },
+            )
         } else {
-            (Kind::InvalidValue, Detail::InvalidValue { values: f.values })
+            (
+                Kind::InvalidValue,
+                Detail::InvalidValue { values: f.values },
+            )
         };
         let draft = Draft {
             rule: Some(f.values_rule),
