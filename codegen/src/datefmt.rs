@@ -158,69 +158,61 @@ pub fn days_in_month(year: Option<u16>, month: u8) -> u8 {
 /// Reads `value` with `pieces`; `Ok` holds the parts the format has.
 pub fn parse(pieces: &[Piece], value: &str) -> Result<DateTime, FormatError> {
     let bytes = value.as_bytes();
+    // Byte position; every byte accepted before a failure is ASCII except non-ASCII
+    // literals, so `chars` (the position reported) advances with it.
     let mut at = 0usize;
+    let mut chars = 0usize;
     let mut dt = DateTime::default();
-    // Positions are in characters; every accepted character before a failure is ASCII
-    // except literals, which are counted as one character each.
-    let mut chars_before = 0usize;
     for piece in pieces {
-        match *piece {
+        let w = match *piece {
             Piece::Digits => {
-                let n = bytes[at..]
-                    .iter()
-                    .take_while(|b| b.is_ascii_digit())
-                    .count();
+                let n = bytes[at..].iter().take_while(|b| b.is_ascii_digit()).count();
                 if n == 0 {
-                    return Err(FormatError::Shape { at: chars_before });
+                    return Err(FormatError::Shape { at: chars });
                 }
                 at += n;
-                chars_before += n;
+                chars += n;
+                continue;
             }
             Piece::Literal(c) => {
-                if !value[at..].starts_with(c) {
-                    return Err(FormatError::Shape { at: chars_before });
+                let ok = if c.is_ascii() {
+                    bytes.get(at) == Some(&(c as u8))
+                } else {
+                    value[at..].starts_with(c)
+                };
+                if !ok {
+                    return Err(FormatError::Shape { at: chars });
                 }
                 at += c.len_utf8();
-                chars_before += 1;
+                chars += 1;
+                continue;
             }
-            p => {
-                let w = p.width();
-                let Some(digits) = bytes.get(at..at + w) else {
-                    let ok = bytes[at..]
-                        .iter()
-                        .take_while(|b| b.is_ascii_digit())
-                        .count();
-                    return Err(FormatError::Shape {
-                        at: chars_before + ok,
-                    });
-                };
-                if let Some(bad) = digits.iter().position(|b| !b.is_ascii_digit()) {
-                    return Err(FormatError::Shape {
-                        at: chars_before + bad,
-                    });
-                }
-                let n = digits
-                    .iter()
-                    .fold(0u16, |n, d| n * 10 + u16::from(d - b'0'));
-                at += w;
-                chars_before += w;
-                // Values fit: at most four digits.
-                let small = n as u8;
-                match p {
-                    Piece::Year => dt.year = Some(n),
-                    Piece::Month => dt.month = Some(small),
-                    Piece::Day => dt.day = Some(small),
-                    Piece::Hour => dt.hour = Some(small),
-                    Piece::Minute => dt.minute = Some(small),
-                    Piece::Second => dt.second = Some(small),
-                    Piece::Milli => dt.milli = Some(n),
-                    Piece::Digits | Piece::Literal(_) => {}
-                }
+            p => p.width(),
+        };
+        let mut n = 0u16;
+        for k in 0..w {
+            match bytes.get(at + k) {
+                Some(d) if d.is_ascii_digit() => n = n * 10 + u16::from(d - b'0'),
+                _ => return Err(FormatError::Shape { at: chars + k }),
             }
+        }
+        at += w;
+        chars += w;
+        // Values fit: at most four digits.
+        let small = n as u8;
+        match piece {
+            Piece::Year => dt.year = Some(n),
+            Piece::Month => dt.month = Some(small),
+            Piece::Day => dt.day = Some(small),
+            Piece::Hour => dt.hour = Some(small),
+            Piece::Minute => dt.minute = Some(small),
+            Piece::Second => dt.second = Some(small),
+            Piece::Milli => dt.milli = Some(n),
+            Piece::Digits | Piece::Literal(_) => {}
         }
     }
     if at != bytes.len() {
-        return Err(FormatError::Shape { at: chars_before });
+        return Err(FormatError::Shape { at: chars });
     }
     check_calendar(&dt)?;
     Ok(dt)

@@ -353,21 +353,15 @@ pub struct FieldSpec {
     pub values: &'static [&'static str],
     /// Payple keeps extending the set: other values are `unknown_value` warnings.
     pub values_open: bool,
-    /// Where the value set comes from.
-    pub values_rule: RuleSource,
     /// Formats, any of which the value must have (empty: no format).
     pub formats: &'static [FormatSpec],
-    /// Where the formats come from.
-    pub format_rule: RuleSource,
     /// The value is a digit string: a JSON number is a lenient form of it.
     pub numeric: bool,
-    /// Where the type code (length, JSON string type) comes from.
-    pub type_rule: RuleSource,
-    /// Where the required rule comes from (`None` when the field is optional).
-    pub required_rule: Option<RuleSource>,
     /// Other documentation or real traffic omits the field and Payple accepts it: a
     /// missing field is a warning at most.
     pub required_contested: bool,
+    /// Where each rule of the field comes from (read only when a finding is made).
+    pub rules: &'static FieldRules,
     /// Secret or personal: values are redacted in findings.
     pub sensitive: bool,
     /// Changes between calls.
@@ -378,6 +372,19 @@ pub struct FieldSpec {
     pub captured: bool,
     /// Shape.
     pub shape: FieldShape,
+}
+
+/// Where the rules of one field come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FieldRules {
+    /// The type code (length, JSON string type).
+    pub type_rule: RuleSource,
+    /// The required rule (`None` when the field is optional).
+    pub required_rule: Option<RuleSource>,
+    /// The value set.
+    pub values_rule: RuleSource,
+    /// The formats.
+    pub format_rule: RuleSource,
 }
 
 impl FieldSpec {
@@ -431,11 +438,14 @@ pub struct ResultCode {
 }
 
 impl ResultCode {
-    /// Looks `code` up in a catalog.
+    /// Looks `code` up in a catalog (a test-environment prefix such as `[test]` removed).
     pub fn lookup(catalog: &'static [CodeEntry], code: &str) -> ResultCode {
         ResultCode {
             code: code.to_string(),
-            entry: catalog.iter().find(|e| e.code == code),
+            entry: {
+                let bare = strip_test_prefix(code);
+                catalog.iter().find(|e| e.code == bare)
+            },
         }
     }
 

@@ -559,3 +559,18 @@ fn services_auth_flows_and_call_targets_are_tabled() {
         Target::Path("/php/auth.php")
     ));
 }
+
+#[test]
+fn the_test_environment_prefix_is_not_part_of_the_code() {
+    // Test hosts put `[test]` in front of result codes (spec/payple.yaml, message_prefix).
+    let body = success(
+        r#""PCD_PAY_RST":"success","PCD_PAY_CODE":"[test]PCHK000","PCD_PAY_MSG":"ok","PCD_PAY_TYPE":"card""#,
+        CARD_PAYMENT,
+    );
+    assert_eq!(kinds("cpay.result_inquiry", Part::Response, &body), vec![]);
+    let model: payple_types::cpay_result_inquiry::Response =
+        serde_json::from_slice(&body).expect("model");
+    assert!(model.is_success());
+    assert_eq!(payple_types::strip_test_prefix("[test] PCHK9997"), "PCHK9997");
+    assert_eq!(payple_types::strip_test_prefix("PCHK9997"), "PCHK9997");
+}

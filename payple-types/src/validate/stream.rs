@@ -481,7 +481,7 @@ fn check_object<'de, M: MapAccess<'de>>(
                 _ => (None, Outcome::Any, Applies::Both),
             };
             let draft = Draft {
-                rule: f.required_rule,
+                rule: f.rules.required_rule,
                 at_most_warning: f.required_contested,
                 field: Some(f.name),
                 type_code: f.type_code.map(|t| t.notation),
@@ -751,7 +751,7 @@ fn check_text(cx: &mut Cx<'_>, f: &'static FieldSpec, path: &Path<'_>, s: &str) 
             _ => why,
         };
         let (breach, rule) = match why {
-            TypeCodeError::TooLong { len, max } => (Breach::TooLong { len, max }, f.type_rule),
+            TypeCodeError::TooLong { len, max } => (Breach::TooLong { len, max }, f.rules.type_rule),
             TypeCodeError::BadChar { ch, at } => (
                 Breach::BadChar {
                     ch: (!f.sensitive).then_some(ch),
@@ -761,7 +761,7 @@ fn check_text(cx: &mut Cx<'_>, f: &'static FieldSpec, path: &Path<'_>, s: &str) 
                 crate::generated::ALPHABET_RULE,
             ),
             // Compiled codes are valid; a bad one would be a generator bug.
-            TypeCodeError::BadCode(_) => (Breach::BadChar { ch: None, at: 0 }, f.type_rule),
+            TypeCodeError::BadCode(_) => (Breach::BadChar { ch: None, at: 0 }, f.rules.type_rule),
         };
         let draft = Draft {
             rule: Some(rule),
@@ -786,7 +786,7 @@ fn check_text(cx: &mut Cx<'_>, f: &'static FieldSpec, path: &Path<'_>, s: &str) 
             )
         };
         let draft = Draft {
-            rule: Some(f.values_rule),
+            rule: Some(f.rules.values_rule),
             at_most_warning: f.values_open,
             field: Some(f.name),
             type_code: f.type_code.map(|t| t.notation),
@@ -796,23 +796,12 @@ fn check_text(cx: &mut Cx<'_>, f: &'static FieldSpec, path: &Path<'_>, s: &str) 
         };
         cx.push(path.pointer(), draft);
     }
-    if !f.formats.is_empty() {
-        let mut first_error = None;
-        for fm in f.formats {
-            match fm.parse(s) {
-                Ok(_) => {
-                    first_error = None;
-                    break;
-                }
-                Err(e) => {
-                    first_error.get_or_insert(e);
-                }
-            }
-        }
-        if let Some(e) = first_error {
+    if !f.formats.is_empty() && !f.formats.iter().any(|fm| has_format(fm, s)) {
+        // The reason, for the message: the first format's.
+        if let Some(Err(e)) = f.formats.first().map(|fm| fm.parse(s)) {
             let patterns: Vec<&str> = f.formats.iter().map(|fm| fm.pattern).collect();
             let draft = Draft {
-                rule: Some(f.format_rule),
+                rule: Some(f.rules.format_rule),
                 field: Some(f.name),
                 type_code: f.type_code.map(|t| t.notation),
                 expected: Some(patterns.join(" | ").into()),
@@ -821,6 +810,15 @@ fn check_text(cx: &mut Cx<'_>, f: &'static FieldSpec, path: &Path<'_>, s: &str) 
             };
             cx.push(path.pointer(), draft);
         }
+    }
+}
+
+/// Whether `s` has format `fm`; digit strings (amounts, counts) without the general reader.
+#[inline]
+fn has_format(fm: &FormatSpec, s: &str) -> bool {
+    match fm.pieces {
+        [crate::datefmt::Piece::Digits] => !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()),
+        pieces => crate::datefmt::parse(pieces, s).is_ok(),
     }
 }
 
@@ -833,7 +831,7 @@ fn mismatch(cx: &mut Cx<'_>, f: &'static FieldSpec, path: &Path<'_>, other: &Val
     };
     let got = json_type(other);
     let draft = Draft {
-        rule: Some(f.type_rule),
+        rule: Some(f.rules.type_rule),
         field: Some(f.name),
         type_code: f.type_code.map(|t| t.notation),
         expected: Some(expected.into()),
@@ -982,7 +980,7 @@ impl<'de> DeserializeSeed<'de> for ItemSeed<'_, '_, '_> {
 impl ItemSeed<'_, '_, '_> {
     fn not_object(self, what: &'static str) {
         let draft = Draft {
-            rule: Some(self.field.type_rule),
+            rule: Some(self.field.rules.type_rule),
             field: Some(self.field.name),
             expected: Some("object".into()),
             actual: Some(what.into()),
