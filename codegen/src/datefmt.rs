@@ -166,7 +166,10 @@ pub fn parse(pieces: &[Piece], value: &str) -> Result<DateTime, FormatError> {
     for piece in pieces {
         let w = match *piece {
             Piece::Digits => {
-                let n = bytes[at..].iter().take_while(|b| b.is_ascii_digit()).count();
+                let n = bytes[at..]
+                    .iter()
+                    .take_while(|b| b.is_ascii_digit())
+                    .count();
                 if n == 0 {
                     return Err(FormatError::Shape { at: chars });
                 }

@@ -571,6 +571,9 @@ fn the_test_environment_prefix_is_not_part_of_the_code() {
     let model: payple_types::cpay_result_inquiry::Response =
         serde_json::from_slice(&body).expect("model");
     assert!(model.is_success());
-    assert_eq!(payple_types::strip_test_prefix("[test] PCHK9997"), "PCHK9997");
+    assert_eq!(
+        payple_types::strip_test_prefix("[test] PCHK9997"),
+        "PCHK9997"
+    );
     assert_eq!(payple_types::strip_test_prefix("PCHK9997"), "PCHK9997");
 }

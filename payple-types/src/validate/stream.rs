@@ -314,7 +314,7 @@ fn check_object<'de, M: MapAccess<'de>>(
     let mut names_seen: Few<&'static str, 4> = Few::new();
     // Fields sent as `""` or `null` where that may read as absent: (field index, key,
     // null?, insert position in findings). Resolved once the object is complete.
-    let mut blanks: Few<(usize, &'static str, bool, usize), 4> = Few::new();
+    let mut blanks: Vec<(usize, &'static str, bool, usize)> = Vec::new();
     let mut blank_bits = Bits::new(fields.len());
 
     let mut hint = 0;
@@ -411,17 +411,21 @@ fn check_object<'de, M: MapAccess<'de>>(
         outcome,
     };
     // Blanks whose field is required here are values after all: check them as such.
-    let required_blanks: Vec<(usize, &'static str, bool, usize)> = blanks
-        .iter()
-        .rev()
-        // `null` stays absent (a required one is then missing); `""` becomes a value.
-        .filter(|(_, _, null, _)| !null)
-        .filter(|(i, ..)| match fields[*i].required {
-            Requirement::When(c) => facts.holds(&c, &seen, &blank_bits, &value_of),
-            _ => false,
-        })
-        .copied()
-        .collect();
+    let required_blanks: Vec<(usize, &'static str, bool, usize)> = if blanks.is_empty() {
+        Vec::new()
+    } else {
+        blanks
+            .iter()
+            .rev()
+            // `null` stays absent (a required one is then missing); `""` becomes a value.
+            .filter(|(_, _, null, _)| !null)
+            .filter(|(i, ..)| match fields[*i].required {
+                Requirement::When(c) => facts.holds(&c, &seen, &blank_bits, &value_of),
+                _ => false,
+            })
+            .copied()
+            .collect()
+    };
     for &(i, _, _, _) in &required_blanks {
         blank_bits.clear(i);
     }
@@ -463,19 +467,20 @@ fn check_object<'de, M: MapAccess<'de>>(
     }
 
     for (i, f) in fields.iter().enumerate() {
-        if present(i) {
+        if matches!(f.required, Requirement::Never) || present(i) {
             continue;
         }
         let method_ok = match (f.applies, method) {
             (Applies::Both, _) | (_, None) => true,
             (a, Some(m)) => a == m,
         };
-        let condition_ok = match f.required {
-            Requirement::Always => true,
-            Requirement::Never => false,
-            Requirement::When(c) => facts.holds(&c, &seen, &blank_bits, &value_of),
-        };
-        if method_ok && condition_ok {
+        let condition_ok = method_ok
+            && match &f.required {
+                Requirement::Always => true,
+                Requirement::Never => false,
+                Requirement::When(c) => facts.holds(c, &seen, &blank_bits, &value_of),
+            };
+        if condition_ok {
             let (because, on, cond_method) = match f.required {
                 Requirement::When(c) => (c.sibling.map(|s| s.field), c.on, c.method),
                 _ => (None, Outcome::Any, Applies::Both),
@@ -636,15 +641,16 @@ fn method_pairing(
         return;
     }
     let code = strip_test_prefix(code);
+    let mut mine = r.method_codes.iter().filter(|(_, a)| *a == method);
+    if mine.clone().next().is_none() || mine.any(|(c, _)| *c == code) {
+        return;
+    }
     let mine: Vec<&str> = r
         .method_codes
         .iter()
         .filter(|(_, a)| *a == method)
         .map(|(c, _)| *c)
         .collect();
-    if mine.is_empty() || mine.contains(&code) {
-        return;
-    }
     let draft = Draft {
         rule: Some(rule),
         at_most_warning: true,
@@ -751,7 +757,9 @@ fn check_text(cx: &mut Cx<'_>, f: &'static FieldSpec, path: &Path<'_>, s: &str) 
             _ => why,
         };
         let (breach, rule) = match why {
-            TypeCodeError::TooLong { len, max } => (Breach::TooLong { len, max }, f.rules.type_rule),
+            TypeCodeError::TooLong { len, max } => {
+                (Breach::TooLong { len, max }, f.rules.type_rule)
+            }
             TypeCodeError::BadChar { ch, at } => (
                 Breach::BadChar {
                     ch: (!f.sensitive).then_some(ch),
