@@ -34,10 +34,7 @@ pub fn format(tokens: TokenStream) -> Result<String, syn::Error> {
 /// Generates the whole output for a spec.
 pub fn generate(spec: &Spec, opts: &Options) -> TokenStream {
     let rt: TokenStream = opts.runtime.parse().expect("runtime path is a Rust path");
-    let models = spec
-        .endpoints
-        .iter()
-        .map(|ep| endpoint_module(spec, ep, &rt));
+    let models = service_modules(spec, &rt);
     let schemas = spec.endpoints.iter().flat_map(|ep| {
         [Part::Request, Part::Response].map(|part| {
             let id = &ep.id;
@@ -56,9 +53,134 @@ pub fn generate(spec: &Spec, opts: &Options) -> TokenStream {
     quote! {
         #catalogs
         /// JSON Schemas (draft 2020-12) by endpoint id and part.
+        #[doc(hidden)]
         pub static SCHEMAS: &[(&str, #rt::Part, &str)] = &[#(#schemas),*];
         #tables
-        #(#models)*
+        #models
+    }
+}
+
+/// One module per service (`cpay`, `hub`, `global`) holding the shared value enums of the
+/// service and one module per endpoint (`cpay::result_inquiry::{Request, Response}`).
+fn service_modules(spec: &Spec, rt: &TokenStream) -> TokenStream {
+    let mut services: Vec<&str> = spec.endpoints.iter().map(|e| e.service.as_str()).collect();
+    services.dedup();
+    services.sort_unstable();
+    services.dedup();
+    let modules = services.into_iter().map(|svc| {
+        let endpoints: Vec<&Endpoint> = spec.endpoints.iter().filter(|e| e.service == svc).collect();
+        let enums = shared_enums(&endpoints);
+        let enum_items = enums.iter().map(|e| value_enum(rt, e));
+        let cx_enums = &enums;
+        let endpoint_items = endpoints
+            .iter()
+            .map(|ep| endpoint_module(spec, ep, rt, cx_enums));
+        let title = spec
+            .services
+            .iter()
+            .find(|s| s.id == svc)
+            .map(|s| format!("{} ({})", s.title.en, s.title.ko))
+            .unwrap_or_default();
+        let doc = format!(
+            "Service `{svc}`: {title}. One module per endpoint, and the value enums its fields share."
+        );
+        let ident = field_ident(svc);
+        quote! {
+            #[doc = #doc]
+            pub mod #ident {
+                #[allow(unused_imports)]
+                use super::*;
+                #(#enum_items)*
+                #(#endpoint_items)*
+            }
+        }
+    });
+    quote!(#(#modules)*)
+}
+
+/// A value set shared by every field of one name in a service: the union of the values
+/// each endpoint documents for it, in the order they first appear.
+#[derive(Debug, Clone)]
+struct SharedEnum {
+    /// The enum's name (`PayType` for `PCD_PAY_TYPE`).
+    name: String,
+    /// The JSON key.
+    field: String,
+    /// Values with their first documented meaning, and the endpoints documenting each.
+    values: Vec<(String, String, Vec<String>)>,
+}
+
+/// Names a Rust program already means something by.
+const TAKEN: &[&str] = &[
+    "Result", "Option", "String", "Box", "Vec", "Ok", "Err", "Some", "None", "Request", "Response",
+    "Self", "Default", "Clone", "Debug", "Value", "Amount", "Secret",
+];
+
+fn shared_enums(endpoints: &[&Endpoint]) -> Vec<SharedEnum> {
+    fn walk<'a>(fields: &'a [Field], out: &mut Vec<&'a Field>) {
+        for f in fields {
+            if f.shape == Shape::Scalar && !f.values.is_empty() {
+                out.push(f);
+            }
+            walk(&f.fields, out);
+        }
+    }
+    let mut enums: Vec<SharedEnum> = Vec::new();
+    for ep in endpoints {
+        let mut fields = Vec::new();
+        walk(&ep.request, &mut fields);
+        walk(&ep.response, &mut fields);
+        for f in fields {
+            let e = match enums.iter_mut().find(|e| e.field == f.name) {
+                Some(e) => e,
+                None => {
+                    let base = camel(f.name.strip_prefix("PCD_").unwrap_or(&f.name));
+                    let mut name = if TAKEN.contains(&base.as_str()) {
+                        format!("{base}Value")
+                    } else {
+                        base
+                    };
+                    while enums.iter().any(|e| e.name == name) {
+                        name.push('2');
+                    }
+                    enums.push(SharedEnum {
+                        name,
+                        field: f.name.clone(),
+                        values: Vec::new(),
+                    });
+                    enums.last_mut().expect("just pushed")
+                }
+            };
+            for (v, meaning) in &f.values {
+                match e.values.iter_mut().find(|(x, _, _)| x == v) {
+                    Some((_, _, eps)) => {
+                        if !eps.contains(&ep.id) {
+                            eps.push(ep.id.clone());
+                        }
+                    }
+                    None => e
+                        .values
+                        .push((v.clone(), meaning.clone(), vec![ep.id.clone()])),
+                }
+            }
+        }
+    }
+    enums
+}
+
+/// An identifier for a generated name; Rust keywords become raw identifiers (`r#type`).
+pub fn field_ident(name: &str) -> Ident {
+    const KEYWORDS: &[&str] = &[
+        "as", "break", "const", "continue", "else", "enum", "extern", "false", "fn", "for", "if",
+        "impl", "in", "let", "loop", "match", "mod", "move", "mut", "pub", "ref", "return",
+        "static", "struct", "trait", "true", "type", "unsafe", "use", "where", "while", "async",
+        "await", "dyn", "abstract", "become", "box", "do", "final", "macro", "override", "priv",
+        "typeof", "unsized", "virtual", "yield", "try", "gen",
+    ];
+    if KEYWORDS.contains(&name) {
+        Ident::new_raw(name, Span::call_site())
+    } else {
+        Ident::new(name, Span::call_site())
     }
 }
 
@@ -69,7 +191,7 @@ fn part_tokens(part: Part, rt: &TokenStream) -> TokenStream {
     }
 }
 
-/// `cpay.result_inquiry` -> `cpay_result_inquiry`.
+/// `cpay.result_inquiry` -> `cpay_result_inquiry` (a flat name, for file and item names).
 pub fn module_name(id: &str) -> Ident {
     Ident::new(&id.replace('.', "_"), Span::call_site())
 }
@@ -100,9 +222,10 @@ pub fn snake(name: &str) -> String {
     } else {
         out
     };
+    // Keywords become raw identifiers (`field_ident`); these cannot, or would clash with
+    // the generated `extra` map.
     match out.as_str() {
-        "type" | "match" | "ref" | "mod" | "self" | "crate" | "super" | "fn" | "struct"
-        | "enum" | "use" | "code" | "extra" => format!("{out}_"),
+        "self" | "crate" | "super" | "extra" => format!("{out}_"),
         _ => out,
     }
 }
@@ -176,11 +299,17 @@ fn field_doc(f: &Field) -> String {
 struct ModelCx<'a> {
     spec: &'a Spec,
     rt: &'a TokenStream,
+    enums: &'a [SharedEnum],
     items: Vec<TokenStream>,
 }
 
-fn endpoint_module(spec: &Spec, ep: &Endpoint, rt: &TokenStream) -> TokenStream {
-    let module = module_name(&ep.id);
+fn endpoint_module(
+    spec: &Spec,
+    ep: &Endpoint,
+    rt: &TokenStream,
+    enums: &[SharedEnum],
+) -> TokenStream {
+    let module = field_ident(ep.id.split_once('.').map_or(ep.id.as_str(), |(_, n)| n));
     let id = &ep.id;
     let doc = format!(
         "{} ({}): `{}`.\n\n{}\n\nDocumentation: <{}>",
@@ -193,6 +322,7 @@ fn endpoint_module(spec: &Spec, ep: &Endpoint, rt: &TokenStream) -> TokenStream 
     let mut cx = ModelCx {
         spec,
         rt,
+        enums,
         items: Vec::new(),
     };
     let request = object_struct(&mut cx, "Request", &ep.request, "The request body.");
@@ -227,7 +357,7 @@ fn object_struct(cx: &mut ModelCx<'_>, name: &str, fields: &[Field], doc: &str) 
             fname.push('_');
         }
         used_names.push(fname.clone());
-        let fident = Ident::new(&fname, Span::call_site());
+        let fident = field_ident(&fname);
         let key = &f.name;
         let doc = field_doc(f);
         let aliases = f.legacy_names.iter().map(|l| {
@@ -251,11 +381,14 @@ fn object_struct(cx: &mut ModelCx<'_>, name: &str, fields: &[Field], doc: &str) 
                 }
             }
             Shape::Scalar if !f.values.is_empty() => {
-                let enum_name = format!("{}{}", name, camel(&f.name));
-                let e = value_enum(&rt, &enum_name, f);
-                cx.items.push(e);
+                let enum_name = cx
+                    .enums
+                    .iter()
+                    .find(|e| e.field == f.name)
+                    .map(|e| e.name.clone())
+                    .expect("every field with values has a shared enum");
                 let eid = Ident::new(&enum_name, Span::call_site());
-                (quote!(#eid), quote!(#rt::lenient::from_text))
+                (quote!(super::#eid), quote!(#rt::lenient::from_text))
             }
             Shape::Scalar if f.amount => (quote!(#rt::Amount), quote!(#rt::lenient::from_text)),
             Shape::Scalar => (
@@ -285,7 +418,7 @@ fn object_struct(cx: &mut ModelCx<'_>, name: &str, fields: &[Field], doc: &str) 
         if dated.is_empty() || f.shape != Shape::Scalar || f.sensitive || !f.values.is_empty() || f.amount {
             return None;
         }
-        let fident = Ident::new(fname, Span::call_site());
+        let fident = field_ident(fname);
         let method = format_ident!("{}_parsed", fname);
         let patterns = dated.iter().map(|d| d.pattern.as_str()).collect::<Vec<_>>().join("` or `");
         let doc = format!(
@@ -328,25 +461,25 @@ fn object_struct(cx: &mut ModelCx<'_>, name: &str, fields: &[Field], doc: &str) 
     }
 }
 
-fn value_enum(rt: &TokenStream, name: &str, f: &Field) -> TokenStream {
-    let ident = Ident::new(name, Span::call_site());
+fn value_enum(rt: &TokenStream, e: &SharedEnum) -> TokenStream {
+    let ident = Ident::new(&e.name, Span::call_site());
     let mut variants = Vec::new();
     let mut from_arms = Vec::new();
     let mut as_arms = Vec::new();
     let mut seen = std::collections::BTreeSet::new();
-    for (i, (value, meaning)) in f.values.iter().enumerate() {
+    for (i, (value, meaning, endpoints)) in e.values.iter().enumerate() {
         let mut v = variant_name(value, i);
         if !seen.insert(v.to_string()) {
             v = format_ident!("V{}", i);
         }
-        let doc = format!("`{value}`: {meaning}");
+        let doc = format!("`{value}`: {meaning} ({})", endpoints.join(", "));
         variants.push(quote! { #[doc = #doc] #v, });
         from_arms.push(quote! { #value => Self::#v, });
         as_arms.push(quote! { Self::#v => #value, });
     }
     let doc = format!(
-        "The documented values of `{}`. Unknown values are kept in `Other`, so a new value from Payple never breaks deserialization.",
-        f.name
+        "The documented values of `{}`, shared by every endpoint of the service that has the field. Unknown values are kept in `Other`, so a new value from Payple never breaks deserialization.",
+        e.field
     );
     quote! {
         #[doc = #doc]
@@ -399,7 +532,7 @@ fn result_impl(spec: &Spec, ep: &Endpoint, rt: &TokenStream) -> TokenStream {
         ep.response
             .iter()
             .find(|f| f.name == name)
-            .map(|f| (Ident::new(&snake(&f.name), Span::call_site()), f))
+            .map(|f| (field_ident(&snake(&f.name)), f))
     };
     let text_of = |name: &str| -> TokenStream {
         match field_ident(name) {
@@ -521,6 +654,7 @@ fn validator_tables(spec: &Spec, rt: &TokenStream) -> TokenStream {
         let doc = format!("Format `{}`: `{}` ({}).", f.id, f.pattern, f.rule.evidence);
         quote! {
             #[doc = #doc]
+            #[doc(hidden)]
             pub const #c: #rt::FormatSpec = #rt::FormatSpec { id: #id, pattern: #pattern, pieces: &[#(#pieces),*] };
         }
     });
@@ -540,16 +674,20 @@ fn validator_tables(spec: &Spec, rt: &TokenStream) -> TokenStream {
         #services
         #(#formats)*
         /// The wire forms Payple accepts beyond the letter of its tables (spec/payple.yaml).
+        #[doc(hidden)]
         pub static WIRE_LENIENCY: #rt::WireLeniency = #rt::WireLeniency {
             number_for_numeric_string: #number,
             empty_string_is_absent: #empty,
             null_is_absent: #null,
         };
         /// Where the reading of the type-code letters comes from.
+        #[doc(hidden)]
         pub static ALPHABET_RULE: #rt::RuleSource = #alphabet_rule;
         /// Prefixes test environments put in front of result codes and messages.
+        #[doc(hidden)]
         pub static MESSAGE_PREFIXES: &[&str] = &[#(#prefixes),*];
         /// The type-code alphabet (inferred; see spec/payple.yaml).
+        #[doc(hidden)]
         pub static ALPHABET: &[#rt::Letter] = &[#(#letters),*];
         /// Mask bits of the type-code letters, for [`Coded`](#rt::Coded):
         /// `Coded<{ letters::a | letters::N }, 255>`.
@@ -558,11 +696,14 @@ fn validator_tables(spec: &Spec, rt: &TokenStream) -> TokenStream {
             #(#letter_consts)*
         }
         /// Word notations and the letters they admit (`None`: any character).
+        #[doc(hidden)]
         pub static WORDS: &[(&str, Option<u8>)] = &[#(#words),*];
         /// The alphabet bits of each ASCII character, by code point.
+        #[doc(hidden)]
         pub static ASCII_MASKS: [u8; 128] = [#(#ascii_masks),*];
         /// The alphabet bits a character belongs to.
         #[inline]
+        #[doc(hidden)]
         pub fn char_mask(c: char) -> u8 {
             if c.is_ascii() {
                 return ASCII_MASKS[c as usize];
@@ -572,6 +713,7 @@ fn validator_tables(spec: &Spec, rt: &TokenStream) -> TokenStream {
             m
         }
         /// Every endpoint of the spec, as compiled validator tables.
+        #[doc(hidden)]
         pub static ENDPOINTS: &[#rt::EndpointSpec] = &[#(#endpoints),*];
     }
 }
@@ -770,8 +912,10 @@ fn services_tables(spec: &Spec, rt: &TokenStream) -> TokenStream {
     });
     quote! {
         /// Every service with its hosts and public test account.
+        #[doc(hidden)]
         pub static SERVICES: &[#rt::ServiceSpec] = &[#(#services),*];
         /// Every authentication flow.
+        #[doc(hidden)]
         pub static AUTH_FLOWS: &[#rt::AuthFlowSpec] = &[#(#flows),*];
     }
 }
@@ -936,7 +1080,9 @@ mod tests {
         assert_eq!(snake("AuthKey"), "auth_key");
         assert_eq!(snake("custKey"), "cust_key");
         assert_eq!(snake("cst_id"), "cst_id");
-        assert_eq!(snake("type"), "type_");
+        assert_eq!(snake("type"), "type");
+        assert_eq!(field_ident("type").to_string(), "r#type");
+        assert_eq!(snake("extra"), "extra_");
         assert_eq!(snake("cPayHost"), "c_pay_host");
         assert_eq!(camel("PCD_PAY_TYPE"), "PcdPayType");
         assert_eq!(camel("list"), "List");

@@ -62,7 +62,8 @@ fn builder_generates_a_chosen_subset() {
         .endpoint("cpay.result_inquiry")
         .generate()
         .expect("generates");
-    assert!(generated.rust.contains("pub mod cpay_result_inquiry"));
+    assert!(generated.rust.contains("pub mod cpay {"));
+    assert!(generated.rust.contains("pub mod result_inquiry {"));
     assert!(!generated.rust.contains("pub mod hub_token"));
     assert_eq!(generated.schemas.len(), 2);
     assert!(generated.rust.contains("::payple_types::Secret"));

@@ -4,7 +4,9 @@
 //! payple-spec YAML, plus the pieces that make them useful:
 //!
 //! * per endpoint, `Request` and `Response` models in a module named after the endpoint id
-//!   (`cpay.result_inquiry` -> [`cpay_result_inquiry`]): tolerant by design, so drift in
+//!   (`cpay.result_inquiry` -> [`cpay::result_inquiry`]), and per service one enum per field
+//!   that has documented values ([`cpay::PayType`], shared by every endpoint): tolerant by
+//!   design, so drift in
 //!   Payple's answers never breaks deserialization (unknown fields kept in `extra`, unknown
 //!   enum values kept in `Other`, amounts as strings or numbers, secrets redacted in `Debug`);
 //! * `is_success()` and a typed [`ResultCode`] with its documented meaning;
@@ -14,7 +16,7 @@
 //!   [`Finding`] with kind, severity, JSON pointer, type code and documentation URL.
 //!
 //! ```
-//! use payple_types::cpay_result_inquiry::Response;
+//! use payple_types::cpay::result_inquiry::Response;
 //! let body = r#"{"PCD_PAY_RST":"success","PCD_PAY_CODE":"PCHK0000","PCD_PAY_MSG":"전송완료",
 //!               "PCD_PAY_TYPE":"transfer","PCD_PAY_TOTAL":1000,"NEW_FIELD":"kept"}"#;
 //! let r: Response = serde_json::from_str(body).unwrap();

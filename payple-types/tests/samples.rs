@@ -77,47 +77,47 @@ fn check_samples(id: &str) {
 
 fn deserialize_into_model(id: &str, part: Part, raw: &str) -> Result<(), String> {
     macro_rules! models {
-        ($($name:literal => $module:ident),* $(,)?) => {
+        ($($name:literal => $svc:ident :: $module:ident),* $(,)?) => {
             match (id, part) {
                 $(
-                    ($name, Part::Request) => serde_json::from_str::<payple_types::$module::Request>(raw).map(|_| ()).map_err(|e| e.to_string()),
-                    ($name, Part::Response) => serde_json::from_str::<payple_types::$module::Response>(raw).map(|_| ()).map_err(|e| e.to_string()),
+                    ($name, Part::Request) => serde_json::from_str::<payple_types::$svc::$module::Request>(raw).map(|_| ()).map_err(|e| e.to_string()),
+                    ($name, Part::Response) => serde_json::from_str::<payple_types::$svc::$module::Response>(raw).map(|_| ()).map_err(|e| e.to_string()),
                 )*
                 _ => Err(format!("no model for {id}")),
             }
         };
     }
     models!(
-        "cpay.auth" => cpay_auth,
-        "cpay.billing_repay" => cpay_billing_repay,
-        "cpay.cancel" => cpay_cancel,
-        "cpay.card_registration" => cpay_card_registration,
-        "cpay.cash_receipt_cancel" => cpay_cash_receipt_cancel,
-        "cpay.cash_receipt_issue" => cpay_cash_receipt_issue,
-        "cpay.confirm_cert" => cpay_confirm_cert,
-        "cpay.link_payment" => cpay_link_payment,
-        "cpay.payment_window" => cpay_payment_window,
-        "cpay.registration_delete" => cpay_registration_delete,
-        "cpay.registration_lookup" => cpay_registration_lookup,
-        "cpay.result_callback" => cpay_result_callback,
-        "cpay.result_inquiry" => cpay_result_inquiry,
-        "global.billing_key_payment" => global_billing_key_payment,
-        "global.cancel" => global_cancel,
-        "global.payment_window_result" => global_payment_window_result,
-        "global.result_inquiry" => global_result_inquiry,
-        "global.token" => global_token,
-        "global.webhook" => global_webhook,
-        "hub.account_verification" => hub_account_verification,
-        "hub.remaining_limit" => hub_remaining_limit,
-        "hub.request_info_inquiry" => hub_request_info_inquiry,
-        "hub.token" => hub_token,
-        "hub.transfer_cancel" => hub_transfer_cancel,
-        "hub.transfer_execute" => hub_transfer_execute,
-        "hub.transfer_request" => hub_transfer_request,
-        "hub.transfer_result_daily" => hub_transfer_result_daily,
-        "hub.transfer_result_group" => hub_transfer_result_group,
-        "hub.transfer_result_inquiry" => hub_transfer_result_inquiry,
-        "hub.webhook" => hub_webhook,
+        "cpay.auth" => cpay::auth,
+        "cpay.billing_repay" => cpay::billing_repay,
+        "cpay.cancel" => cpay::cancel,
+        "cpay.card_registration" => cpay::card_registration,
+        "cpay.cash_receipt_cancel" => cpay::cash_receipt_cancel,
+        "cpay.cash_receipt_issue" => cpay::cash_receipt_issue,
+        "cpay.confirm_cert" => cpay::confirm_cert,
+        "cpay.link_payment" => cpay::link_payment,
+        "cpay.payment_window" => cpay::payment_window,
+        "cpay.registration_delete" => cpay::registration_delete,
+        "cpay.registration_lookup" => cpay::registration_lookup,
+        "cpay.result_callback" => cpay::result_callback,
+        "cpay.result_inquiry" => cpay::result_inquiry,
+        "global.billing_key_payment" => global::billing_key_payment,
+        "global.cancel" => global::cancel,
+        "global.payment_window_result" => global::payment_window_result,
+        "global.result_inquiry" => global::result_inquiry,
+        "global.token" => global::token,
+        "global.webhook" => global::webhook,
+        "hub.account_verification" => hub::account_verification,
+        "hub.remaining_limit" => hub::remaining_limit,
+        "hub.request_info_inquiry" => hub::request_info_inquiry,
+        "hub.token" => hub::token,
+        "hub.transfer_cancel" => hub::transfer_cancel,
+        "hub.transfer_execute" => hub::transfer_execute,
+        "hub.transfer_request" => hub::transfer_request,
+        "hub.transfer_result_daily" => hub::transfer_result_daily,
+        "hub.transfer_result_group" => hub::transfer_result_group,
+        "hub.transfer_result_inquiry" => hub::transfer_result_inquiry,
+        "hub.webhook" => hub::webhook,
     )
 }
 

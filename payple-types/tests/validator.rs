@@ -43,7 +43,7 @@ fn card_result_with_the_transfer_success_code_is_a_warning_not_an_error() {
         !report.clone().strict().is_valid(),
         "--strict keeps the letter"
     );
-    let model: payple_types::cpay_result_inquiry::Response =
+    let model: payple_types::cpay::result_inquiry::Response =
         serde_json::from_slice(&body).expect("model");
     assert!(model.is_success());
     let ok = success(
@@ -140,7 +140,7 @@ fn dates_and_times_are_checked_against_the_calendar() {
     assert_eq!(report.findings[0].severity, Severity::Warning);
     assert_eq!(report.findings[0].evidence, Some("SAMPLE"));
     // The model exposes the parsed time.
-    let model: payple_types::cpay_result_inquiry::Response =
+    let model: payple_types::cpay::result_inquiry::Response =
         serde_json::from_slice(&time("2020-03-20 19:50:00")).expect("model");
     let t = model.pcd_pay_time_parsed().expect("parsed");
     assert_eq!(
@@ -414,13 +414,11 @@ fn type_codes_display_their_notation_and_check_values() {
 
 #[test]
 fn models_keep_unknown_values_and_redact_secrets() {
-    use payple_types::cpay_result_inquiry::{Response, ResponsePcdPayType};
+    use payple_types::cpay::PayType;
+    use payple_types::cpay::result_inquiry::Response;
     let body = r#"{"PCD_PAY_RST":"success","PCD_PAY_CODE":"PCHK000","PCD_PAY_TYPE":"crypto","PCD_PAYER_ID":"secret-key","PCD_CARDNAME":"BC카드"}"#;
     let r: Response = serde_json::from_str(body).expect("tolerant");
-    assert_eq!(
-        r.pcd_pay_type,
-        Some(ResponsePcdPayType::Other("crypto".into()))
-    );
+    assert_eq!(r.pcd_pay_type, Some(PayType::Other("crypto".into())));
     assert_eq!(r.pcd_pay_cardname.as_deref(), Some("BC카드"));
     assert!(!format!("{r:?}").contains("secret-key"));
     let code = r.result_code().expect("has a code");
@@ -568,7 +566,7 @@ fn the_test_environment_prefix_is_not_part_of_the_code() {
         CARD_PAYMENT,
     );
     assert_eq!(kinds("cpay.result_inquiry", Part::Response, &body), vec![]);
-    let model: payple_types::cpay_result_inquiry::Response =
+    let model: payple_types::cpay::result_inquiry::Response =
         serde_json::from_slice(&body).expect("model");
     assert!(model.is_success());
     assert_eq!(

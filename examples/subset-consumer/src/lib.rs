@@ -20,7 +20,7 @@ mod tests {
     #[test]
     fn generated_subset_models_work() {
         let body = r#"{"result":"T0000","message":"처리 성공","code":"as12345678","access_token":"eyJ","token_type":"Bearer","expires_in":"60"}"#;
-        let token: payple::hub_token::Response = serde_json::from_str(body).expect("parses");
+        let token: payple::hub::token::Response = serde_json::from_str(body).expect("parses");
         assert!(token.is_success());
         assert_eq!(
             format!("{:?}", token.access_token),
@@ -33,18 +33,18 @@ mod tests {
     #[test]
     fn fixture_models_compile_and_round_trip() {
         let body = r#"{"PAY_TYPE":"card","AMOUNT":1000,"CARD_NO":"1234","NEW":"x"}"#;
-        let req: fixture::demo_pay::Request = serde_json::from_str(body).expect("parses");
-        assert_eq!(req.pay_type, Some(fixture::demo_pay::RequestPayType::Card));
+        let req: fixture::demo::pay::Request = serde_json::from_str(body).expect("parses");
+        assert_eq!(req.pay_type, Some(fixture::demo::PayType::Card));
         assert_eq!(req.amount.as_ref().and_then(|a| a.won()), Some(1000));
         let back = serde_json::to_value(&req).expect("serializes");
         assert_eq!(back["AMOUNT"], "1000");
         assert_eq!(back["NEW"], "x");
-        let resp: fixture::demo_pay::Response =
+        let resp: fixture::demo::pay::Response =
             serde_json::from_str(r#"{"RESULT":"success","CODE":"OK0000","CARDNAME":"BC"}"#)
                 .expect("parses");
         assert!(resp.is_success());
         assert_eq!(resp.card_name.as_deref(), Some("BC"));
-        let failed: fixture::demo_pay::Response =
+        let failed: fixture::demo::pay::Response =
             serde_json::from_str(r#"{"RESULT":"success","CODE":"ER0001"}"#).expect("parses");
         assert!(!failed.is_success());
     }
