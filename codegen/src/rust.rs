@@ -351,6 +351,7 @@ fn object_struct(cx: &mut ModelCx<'_>, name: &str, fields: &[Field], doc: &str) 
     let mut members = Vec::new();
     let mut used = std::collections::BTreeSet::new();
     let mut used_names = Vec::new();
+    let mut required_params = Vec::new();
     for f in fields {
         let mut fname = snake(&f.name);
         while !used.insert(fname.clone()) {
@@ -396,6 +397,29 @@ fn object_struct(cx: &mut ModelCx<'_>, name: &str, fields: &[Field], doc: &str) 
                 quote!(#rt::lenient::from_text),
             ),
         };
+        // The documented required fields of a request are the constructor's parameters.
+        let documented_required = f.required == Required::Always
+            && f.required_rule.as_ref().is_some_and(|r| r.documented)
+            && f.required_contested.is_none();
+        if name == "Request" && documented_required {
+            let param = if field_ident(&fname).to_string().starts_with("r#") {
+                format_ident!("{}_", fname)
+            } else {
+                format_ident!("{}", fname)
+            };
+            let (arg_ty, value) = if f.sensitive {
+                (
+                    quote!(impl ::std::convert::Into<#ty>),
+                    quote!(#rt::Secret::new(#param.into())),
+                )
+            } else {
+                (
+                    quote!(impl ::std::convert::Into<#ty>),
+                    quote!(#param.into()),
+                )
+            };
+            required_params.push((fident.clone(), param, arg_ty, value, f.name.clone()));
+        }
         let ty = if f.sensitive {
             quote!(#rt::Secret<#ty>)
         } else {
@@ -438,11 +462,38 @@ fn object_struct(cx: &mut ModelCx<'_>, name: &str, fields: &[Field], doc: &str) 
             }
         })
     }).collect::<Vec<_>>();
-    let accessors = if accessors.is_empty() {
+    let constructor = if required_params.is_empty() {
+        TokenStream::new()
+    } else {
+        let names = required_params
+            .iter()
+            .map(|(_, _, _, _, key)| format!("`{key}`"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let doc = format!(
+            "A request with every field the documentation requires ({names}); set the others on the result."
+        );
+        let params = required_params.iter().map(|(_, p, t, _, _)| quote!(#p: #t));
+        let inits = required_params
+            .iter()
+            .map(|(f, _, _, v, _)| quote!(#f: ::std::option::Option::Some(#v),));
+        quote! {
+            #[doc = #doc]
+            #[allow(clippy::too_many_arguments)]
+            pub fn new(#(#params),*) -> Self {
+                Self {
+                    #(#inits)*
+                    ..::std::default::Default::default()
+                }
+            }
+        }
+    };
+    let accessors = if accessors.is_empty() && constructor.is_empty() {
         TokenStream::new()
     } else {
         quote! {
             impl #ident {
+                #constructor
                 #(#accessors)*
             }
         }

@@ -626,12 +626,35 @@ fn looks_like_member_start(after: &str) -> bool {
     }
 }
 
-/// Length of the escape sequence at the start of `rest` (which starts with a backslash).
+/// Length in bytes of the escape sequence at the start of `rest` (which starts with a
+/// backslash): `\u` with up to four hexadecimal digits (twelve bytes for a surrogate pair
+/// `\uD83D\uDE00`), else the backslash and the character after it. Always ends on a
+/// character boundary, whatever follows (a short `\u00` before `가`).
 fn escape_len(rest: &str) -> usize {
-    let mut chars = rest.char_indices().skip(1);
-    match chars.next() {
-        Some((_, 'u')) => rest.len().min(6),
-        Some((i, c)) => i + c.len_utf8(),
+    let bytes = rest.as_bytes();
+    match rest.get(1..).and_then(|r| r.chars().next()) {
+        Some('u') => {
+            let digits = |at: usize| {
+                bytes
+                    .get(at..)
+                    .unwrap_or_default()
+                    .iter()
+                    .take(4)
+                    .take_while(|b| b.is_ascii_hexdigit())
+                    .count()
+            };
+            let unit = |at: usize| -> Option<u16> {
+                let hex = rest.get(at..at + 4)?;
+                u16::from_str_radix(hex, 16).ok()
+            };
+            let n = digits(2);
+            let high = n == 4 && unit(2).is_some_and(|u| (0xD800..0xDC00).contains(&u));
+            let low_follows = bytes.get(6..8) == Some(b"\\u")
+                && digits(8) == 4
+                && unit(8).is_some_and(|u| (0xDC00..0xE000).contains(&u));
+            if high && low_follows { 12 } else { 2 + n }
+        }
+        Some(c) => 1 + c.len_utf8(),
         None => 1,
     }
 }
@@ -793,6 +816,31 @@ mod tests {
         for raw in ["[1, }", "{\"a\": }", "{\"a\": ]", "{\"a\": [\"x\" }"] {
             assert!(repair(raw).is_err(), "{raw}");
         }
+    }
+
+    /// A `\u` escape cut short by a multi-byte character (or the end of the text) is kept
+    /// as written; it used to be sliced through the character and panic.
+    #[test]
+    fn a_short_unicode_escape_before_a_multibyte_character_is_kept() {
+        for raw in [
+            "{\"a\": \"\\u가\", b: 1}",
+            "{\"a\": \"\\u0가\", b: 1}",
+            "{\"a\": \"\\u00가\", b: 1}",
+            "{\"a\": \"\\u00é\", b: 1}",
+            "{'a': 1, \"b\": \"\\u4“\"}",
+            "{a: \"\\u",
+            "{a: \"\\u12",
+        ] {
+            let _ = repair(raw);
+        }
+        let r = repair("{\"a\": \"\\u00가\", b: 1}").expect("reads");
+        assert_eq!(r.value["a"], "\\u00가");
+        // Complete escapes still decode, surrogate pairs included.
+        let r = repair("{\"a\": \"\\u00e9\\ud83d\\ude00\\n\", b: 1}").expect("reads");
+        assert_eq!(r.value["a"], "é😀\n");
+        // A lone surrogate cannot be decoded: kept as written.
+        let r = repair("{\"a\": \"\\ud83dx\", b: 1}").expect("reads");
+        assert_eq!(r.value["a"], "\\ud83dx");
     }
 
     #[test]

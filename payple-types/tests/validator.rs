@@ -575,3 +575,30 @@ fn the_test_environment_prefix_is_not_part_of_the_code() {
     );
     assert_eq!(payple_types::strip_test_prefix("PCHK9997"), "PCHK9997");
 }
+
+#[test]
+fn a_request_is_built_from_its_documented_required_fields() {
+    use payple_types::cpay::result_inquiry::Request;
+    use payple_types::cpay::{PayType, PaychkFlag};
+    let r = Request::new(
+        "test",
+        "abcd1234567890",
+        "a688ccb3555c25cd722483f03e23065c3d0251701ad6da895eb2d830bc06e34d",
+        PaychkFlag::Y,
+        PayType::Card,
+        "test201804000001",
+        "20200320",
+    );
+    let body = serde_json::to_vec(&r).expect("serializes");
+    let report = validate("cpay.result_inquiry", Part::Request, &body).expect("known");
+    assert_eq!(
+        report.findings,
+        vec![],
+        "{}",
+        String::from_utf8_lossy(&body)
+    );
+    assert!(
+        !format!("{r:?}").contains("abcd1234567890"),
+        "secrets stay redacted"
+    );
+}
