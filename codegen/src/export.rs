@@ -1,6 +1,7 @@
 //! Files generated from the spec and committed to the repository, for readers outside Rust:
-//! the JSON Schemas under `schemas/`, the English API reference under `docs/` and the
-//! statistics block of the root `README.md`.
+//! the JSON Schemas under `schemas/`, the English API reference under `docs/`, the OpenAPI
+//! documents under `openapi/` ([`crate::openapi`]) and the statistics block of the root
+//! `README.md`.
 //!
 //! [`artifacts`] computes every file in memory; the `payple-spec-export` binary writes them
 //! (atomically) or, with `--check`, reports the stale ones; a test keeps the committed copies
@@ -10,7 +11,7 @@ use crate::model::{
     Applies, Catalog, CodeClass, ConditionTest, Endpoint, Field, Outcome, Part, Required, Shape,
     Spec, UrlRule,
 };
-use crate::schema;
+use crate::{openapi, schema};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
@@ -29,7 +30,7 @@ pub struct Artifact {
 }
 
 /// The directories whose every file is generated (a file there that is not generated is stale).
-pub const GENERATED_DIRS: [&str; 2] = ["schemas", "docs"];
+pub const GENERATED_DIRS: [&str; 3] = ["schemas", "docs", "openapi"];
 
 /// Every generated file: one JSON Schema per endpoint part, the Markdown reference (index,
 /// one page per endpoint, one per catalog, the type-code legend).
@@ -70,6 +71,18 @@ pub fn artifacts(spec: &Spec) -> Vec<Artifact> {
             contents: catalog_page(cat),
         });
     }
+    for (service, doc) in openapi::documents(spec) {
+        let mut text = serde_json::to_string_pretty(&doc).unwrap_or_default();
+        text.push('\n');
+        out.push(Artifact {
+            path: openapi::document_path(&service),
+            contents: text,
+        });
+    }
+    out.push(Artifact {
+        path: "openapi/README.md".into(),
+        contents: openapi_readme(spec),
+    });
     out
 }
 
@@ -300,6 +313,79 @@ fn schemas_readme(spec: &Spec) -> String {
     out
 }
 
+fn openapi_readme(spec: &Spec) -> String {
+    let mut out = String::from(HEADER);
+    out.push_str(
+        "# OpenAPI 3.1 documents of the Payple API\n\n\
+         One document per service (each has its own hosts), generated from `spec/` by\n\
+         `cargo run -p payple-codegen --bin payple-spec-export`. CI checks that they are current\n\
+         and runs `scripts/check-openapi.sh`: openapi-spec-validator, `redocly lint` (the\n\
+         ruleset `redocly.yaml` at the repository root says which rules are off and why),\n\
+         TypeScript types (openapi-typescript, `tsc --strict`), pydantic models\n\
+         (datamodel-code-generator) and Schemathesis against the local mock.\n\n\
+         | Document | Service | Operations | Webhooks | Servers |\n|---|---|---:|---:|---|\n",
+    );
+    for (service, doc) in openapi::documents(spec) {
+        let ops: usize = doc["paths"]
+            .as_object()
+            .map(|p| {
+                p.values()
+                    .filter_map(|i| i.as_object())
+                    .map(|i| i.len())
+                    .sum()
+            })
+            .unwrap_or(0);
+        let hooks = doc["webhooks"].as_object().map_or(0, |w| w.len());
+        let servers: Vec<String> = doc["servers"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|s| s["url"].as_str())
+                    .map(|u| format!("`{u}`"))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let title = spec
+            .services
+            .iter()
+            .find(|s| s.id == service)
+            .map(|s| s.title.en.clone())
+            .unwrap_or_default();
+        let path = openapi::document_path(&service);
+        let file = path.trim_start_matches("openapi/");
+        let _ = writeln!(
+            out,
+            "| [`{file}`]({file}) | `{service}` {} | {ops} | {hooks} | {} |",
+            cell(&title),
+            servers.join(" ")
+        );
+    }
+    out.push_str(
+        "\n## How Payple maps onto OpenAPI\n\n\
+         * Each endpoint of the spec is an operation whose `operationId` is the endpoint id\n\
+         \x20 (`cpay.result_inquiry`); paths of older documents are extra operations marked\n\
+         \x20 `deprecated` (`<id>.legacy.<n>`), their `?ACT_=...` query a required parameter.\n\
+         * Success is in the body, never the HTTP status: every answer is HTTP 200. The result\n\
+         \x20 rule (status and code fields, success codes with sources, catalog) is\n\
+         \x20 `x-payple-endpoints[].result`; the catalogs are `x-payple-catalogs`.\n\
+         * cpay's partner auth is not an HTTP security scheme: the tokens travel in the body.\n\
+         \x20 A call posted to the `return_url` that `cpay.auth` answers has the marked template\n\
+         \x20 path `/{return_url}/<name>` (the whole URL is the returned value; `x-payple-url`\n\
+         \x20 explains), and `cpay.auth`'s answer links to each such call. hub and global use\n\
+         \x20 bearer tokens (`components/securitySchemes`).\n\
+         * Post-backs and webhooks Payple sends to the partner are OpenAPI `webhooks`.\n\
+         * Where several endpoints share a path and method (hub `/transfer/execute` serves\n\
+         \x20 execute and cancel), one operation serves them: bodies are `anyOf` their schemas\n\
+         \x20 and `x-payple-endpoints` names each with its selector.\n\
+         * Bodies are the JSON Schemas of `schemas/`, embedded under `components/schemas`\n\
+         \x20 (`<id>.request`, `<id>.response`) with each field's source, required rule and\n\
+         \x20 legacy names added as `x-payple-*` annotations. Documented samples that are strict\n\
+         \x20 JSON are `examples` (with the findings the validator expects in `x-payple-expect`);\n\
+         \x20 the others are kept verbatim under `x-payple-verbatim-samples`.\n",
+    );
+    out
+}
+
 fn docs_index(spec: &Spec) -> String {
     let mut out = String::from(HEADER);
     out.push_str(
@@ -408,7 +494,7 @@ fn type_codes_page(spec: &Spec) -> String {
     out
 }
 
-fn required_text(r: &Required) -> String {
+pub(crate) fn required_text(r: &Required) -> String {
     match r {
         Required::Always => "yes".into(),
         Required::Never => "no".into(),

@@ -30,9 +30,12 @@
 
 /// Date, time and digit-string formats (the same source is compiled into payple-types).
 pub mod datefmt;
+/// Consumer-visible changes between two versions of the spec (`payple-spec-diff`).
+pub mod diff;
 pub mod export;
 pub mod load;
 pub mod model;
+pub mod openapi;
 pub mod raw;
 pub mod rust;
 pub mod schema;

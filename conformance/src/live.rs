@@ -29,6 +29,11 @@ pub struct ConnArgs {
     /// Requests in flight at most.
     #[arg(long, value_name = "N", default_value_t = 4)]
     concurrency: usize,
+    /// Also run the happy-path flows (pay and undo; see live/README.md): all of them
+    /// against a local mock, only the ones safe on Payple's test hosts (with their billing
+    /// key configured, e.g. PAYPLE_CPAY_TRANSFER_PAYER_ID) there.
+    #[arg(long)]
+    flows: bool,
 }
 
 /// `payple-conformance live`.
@@ -89,6 +94,7 @@ fn config(conn: &ConnArgs) -> Config {
     c.allow_production = conn.allow_production;
     c.timeout = Duration::from_secs(conn.timeout.max(1));
     c.concurrency = conn.concurrency.max(1);
+    c.flows = conn.flows;
     c
 }
 

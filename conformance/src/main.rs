@@ -99,6 +99,30 @@ enum Command {
         /// (kinds: rename, drop, add, lengthen, code); repeatable.
         #[arg(long = "drift", value_name = "SPEC")]
         drift: Vec<payple_mock::Drift>,
+        /// A fault, KIND[:ARG][@TARGET][*COUNT], e.g. latency:250, http:503@hub*2,
+        /// timeout@cpay.result_inquiry, drop, html, rate-limit, token-expiry (also at run
+        /// time: POST /__mock/faults); repeatable.
+        #[arg(long = "fault", value_name = "SPEC")]
+        fault: Vec<payple_mock::Fault>,
+        /// Append every exchange, redacted, as JSON Lines to FILE (rotated to FILE.1 beyond
+        /// 64 MiB).
+        #[arg(long, value_name = "FILE")]
+        log: Option<PathBuf>,
+        /// No per-exchange line on standard error.
+        #[arg(long)]
+        quiet: bool,
+        /// Entries kept per ledger collection; the oldest are evicted first.
+        #[arg(long, value_name = "N", default_value_t = 10_000)]
+        ledger_entries: usize,
+        /// Exchanges kept in the in-memory request log (GET /__mock/log).
+        #[arg(long, value_name = "N", default_value_t = 10_000)]
+        log_entries: usize,
+        /// Connections served at once over the three ports.
+        #[arg(long, value_name = "N", default_value_t = 256)]
+        max_connections: usize,
+        /// Seconds a client has to send its request headers (also the idle keep-alive time).
+        #[arg(long, value_name = "SECS", default_value_t = 10)]
+        header_timeout: u64,
     },
 }
 
@@ -300,8 +324,33 @@ fn run(cli: Cli) -> Result<u8, Fatal> {
             eprintln!("wrote {written} schemas to {}", out.display());
             Ok(0)
         }
-        Command::Mock { port, drift } => {
-            mock_cmd::run(port, drift).map_err(Fatal)?;
+        Command::Mock {
+            port,
+            drift,
+            fault,
+            log,
+            quiet,
+            ledger_entries,
+            log_entries,
+            max_connections,
+            header_timeout,
+        } => {
+            let limits = payple_mock::MockLimits {
+                ledger_entries,
+                log_entries,
+                max_connections,
+                header_timeout: std::time::Duration::from_secs(header_timeout.max(1)),
+                ..payple_mock::MockLimits::default()
+            };
+            let options = mock_cmd::Options {
+                port,
+                drift,
+                faults: fault,
+                log,
+                quiet,
+                limits,
+            };
+            mock_cmd::run(options).map_err(Fatal)?;
             Ok(0)
         }
     }

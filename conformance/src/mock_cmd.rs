@@ -1,9 +1,20 @@
 //! `payple-conformance mock`: runs the payple-mock sandbox until Ctrl-C.
 
-use payple_mock::{Drift, MockConfig, MockServer};
+use payple_mock::{Drift, Fault, MockConfig, MockLimits, MockServer};
+use std::path::PathBuf;
+
+/// What `mock` was asked for.
+pub struct Options {
+    pub port: Option<u16>,
+    pub drift: Vec<Drift>,
+    pub faults: Vec<Fault>,
+    pub log: Option<PathBuf>,
+    pub quiet: bool,
+    pub limits: MockLimits,
+}
 
 /// Starts the three services, prints their URLs and serves until Ctrl-C.
-pub fn run(port: Option<u16>, drift: Vec<Drift>) -> Result<(), String> {
+pub fn run(o: Options) -> Result<(), String> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -11,8 +22,12 @@ pub fn run(port: Option<u16>, drift: Vec<Drift>) -> Result<(), String> {
         .map_err(|e| format!("cannot start the runtime: {e}"))?;
     runtime.block_on(async move {
         let config = MockConfig {
-            drift,
-            port,
+            drift: o.drift,
+            faults: o.faults,
+            port: o.port,
+            limits: o.limits,
+            log_stderr: !o.quiet,
+            log_file: o.log.clone(),
             ..MockConfig::default()
         };
         let server = MockServer::start(config)
@@ -33,6 +48,13 @@ pub fn run(port: Option<u16>, drift: Vec<Drift>) -> Result<(), String> {
             server.global_url(),
             server.global_url()
         );
+        println!(
+            "admin  GET {0}/__mock/ledger, GET {0}/__mock/log, POST {0}/__mock/faults, POST {0}/__mock/window",
+            server.cpay_url()
+        );
+        if let Some(p) = &o.log {
+            println!("log    {} (redacted JSON Lines)", p.display());
+        }
         println!("Ctrl-C stops the mock.");
         let signal = tokio::signal::ctrl_c().await;
         let requests = server.request_log().len();

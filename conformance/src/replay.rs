@@ -405,46 +405,13 @@ pub fn display_path(path: &Path) -> String {
     text.strip_prefix("./").map(str::to_string).unwrap_or(text)
 }
 
-/// Every `*.json` file under `dir`, recursively, sorted; unreadable directories are errors.
-fn collect_json(dir: &Path, out: &mut Vec<PathBuf>, errors: &mut Vec<(PathBuf, String)>) {
-    let entries = match std::fs::read_dir(dir) {
-        Ok(e) => e,
-        Err(e) => {
-            errors.push((
-                dir.to_path_buf(),
-                format!("cannot read {}: {e}", dir.display()),
-            ));
-            return;
-        }
-    };
-    let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
-    paths.sort();
-    for p in paths {
-        if p.is_dir() {
-            // `baselines/` holds the drift baselines of payple-live, not recordings.
-            if p.file_name().is_some_and(|n| n == "baselines") {
-                continue;
-            }
-            collect_json(&p, out, errors);
-        } else if p.extension().is_some_and(|e| e == "json") {
-            out.push(p);
-        }
-    }
-}
-
 /// The recording files at `paths` (files as given; directories searched recursively for
-/// `*.json`, sorted), and the directories that could not be read, with why.
+/// `*.json`, sorted, `baselines/` skipped), and the directories that could not be read, with
+/// why. Symlinked folders below the given paths are never followed and no file is listed
+/// twice ([`crate::fsio::json_files`]).
 pub fn recording_files(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<(PathBuf, String)>) {
-    let mut files = Vec::new();
-    let mut errors = Vec::new();
-    for path in paths {
-        if path.is_dir() {
-            collect_json(path, &mut files, &mut errors);
-        } else {
-            files.push(path.clone());
-        }
-    }
-    (files, errors)
+    // `baselines/` holds the drift baselines of payple-live, not recordings.
+    crate::fsio::json_files(paths, |name| name == "baselines")
 }
 
 /// Replays recordings at `paths` (files, or directories searched recursively for `*.json`).

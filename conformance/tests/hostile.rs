@@ -319,3 +319,79 @@ fn recording_files_that_are_hostile_are_unreadable_not_crashes() {
         }
     }
 }
+
+/// Names of the items a `replay --format json` run reports.
+#[cfg(unix)]
+fn replayed_names(args: &[&str]) -> Vec<String> {
+    let o = run(args);
+    let v: serde_json::Value =
+        serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{args:?}: {e}\n{}", text(&o)));
+    v["results"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{args:?}: no results\n{}", text(&o)))
+        .iter()
+        .map(|r| r["name"].as_str().unwrap().to_string())
+        .collect()
+}
+
+/// A recordings folder with a `loop -> .` link, a link to its parent, a second link to a
+/// file and a link to another folder: each recording is replayed once, no symlinked folder
+/// is followed, and naming the same file twice on the command line counts it once.
+#[cfg(unix)]
+#[test]
+fn replay_follows_no_symlinked_folder_and_counts_each_file_once() {
+    use std::os::unix::fs::symlink;
+    let root = tempfile::tempdir().unwrap();
+    let recs = root.path().join("recs");
+    let sub = recs.join("sub");
+    let other = root.path().join("other");
+    std::fs::create_dir_all(&sub).unwrap();
+    std::fs::create_dir_all(&other).unwrap();
+    let body = recording(
+        "body",
+        r#"{"PCD_PAY_RST":"error"}"#.into(),
+        serde_json::json!([]),
+    );
+    let a = write(&recs, "a.json", body.as_bytes());
+    write(&sub, "b.json", body.as_bytes());
+    write(&other, "c.json", body.as_bytes());
+    symlink(".", recs.join("loop")).unwrap();
+    symlink("..", sub.join("up")).unwrap();
+    symlink(&other, recs.join("elsewhere")).unwrap();
+    symlink(recs.join("a.json"), sub.join("same-as-a.json")).unwrap();
+    let recs_arg = recs.to_str().unwrap();
+
+    let names = replayed_names(&["replay", "--format", "json", recs_arg]);
+    assert_eq!(names.len(), 2, "{names:#?}");
+    assert!(names[0].ends_with("recs/a.json"), "{names:#?}");
+    assert!(names[1].ends_with("recs/sub/b.json"), "{names:#?}");
+
+    // The same folder twice, a file inside it, and the file through its link.
+    let linked = sub.join("same-as-a.json");
+    let names = replayed_names(&[
+        "replay",
+        "--format",
+        "json",
+        recs_arg,
+        &a,
+        recs_arg,
+        linked.to_str().unwrap(),
+    ]);
+    assert_eq!(names.len(), 2, "{names:#?}");
+
+    // A folder named on the command line is read even when it is a link (as `find -H`).
+    let names = replayed_names(&[
+        "replay",
+        "--format",
+        "json",
+        recs.join("elsewhere").to_str().unwrap(),
+    ]);
+    assert_eq!(names.len(), 1, "{names:#?}");
+    assert!(names[0].ends_with("c.json"), "{names:#?}");
+
+    // Coverage reads the same files.
+    let o = run(&["coverage", "--format", "json", recs_arg]);
+    assert_eq!(code(&o), 0, "{}", text(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["sources"]["recordings"], 2, "{v:#}");
+}

@@ -47,10 +47,13 @@ pub enum CallError {
     AuthRefused(String),
     /// The result-inquiry budget of the window is spent.
     Budget(String),
+    /// A step of a happy-path flow that could not run because an earlier step failed.
+    Skipped(String),
 }
 
 impl CallError {
-    /// Stable kind: `refused`, `transport`, `timeout`, `server_error`, `auth_refused`, `budget`.
+    /// Stable kind: `refused`, `transport`, `timeout`, `server_error`, `auth_refused`, `budget`,
+    /// `skipped`.
     pub fn kind(&self) -> &'static str {
         match self {
             CallError::Refused(_) => "refused",
@@ -59,6 +62,7 @@ impl CallError {
             CallError::Server(_) => "server_error",
             CallError::AuthRefused(_) => "auth_refused",
             CallError::Budget(_) => "budget",
+            CallError::Skipped(_) => "skipped",
         }
     }
 }
@@ -70,7 +74,8 @@ impl std::fmt::Display for CallError {
             | CallError::Transport(m)
             | CallError::Timeout(m)
             | CallError::AuthRefused(m)
-            | CallError::Budget(m) => f.write_str(m),
+            | CallError::Budget(m)
+            | CallError::Skipped(m) => f.write_str(m),
             CallError::Server(s) => write!(f, "the server answered HTTP {s}"),
         }
     }
@@ -576,6 +581,51 @@ impl Client {
             }
         }
         Ok((status, h, raw))
+    }
+}
+
+impl Client {
+    /// Runs the payment window a local mock stands in for (`POST <base>/__mock/window`, see
+    /// mock/README.md): the way a flow gets a billing key without a browser. Payple's own
+    /// hosts have no such route; the call is refused for them.
+    pub async fn mock_window(&self, service: &str, body: &Value) -> Result<Value, CallError> {
+        let base = self.cfg.base_url(service).trim_end_matches('/');
+        if self.cfg.environment(service) != "custom" {
+            return Err(CallError::Refused(format!(
+                "{base} is one of Payple's hosts; a billing key there comes from a real payment window"
+            )));
+        }
+        let url = format!("{base}/__mock/window");
+        let resp = self
+            .http
+            .post(&url)
+            .header("Content-Type", "application/json")
+            .body(body.to_string())
+            .timeout(self.cfg.timeout)
+            .send()
+            .await
+            .map_err(|e| CallError::Transport(self.redactor.scrub(&format!("{url}: {e}"))))?;
+        let status = resp.status().as_u16();
+        let v: Value = resp
+            .json()
+            .await
+            .map_err(|e| CallError::Transport(format!("{url}: not JSON: {e}")))?;
+        if status != 200 {
+            return Err(CallError::Refused(format!(
+                "{url} answered HTTP {status}: not a payple-mock"
+            )));
+        }
+        // The window's secrets (billing keys, request keys) are secrets of the run.
+        for ep in ["cpay.result_callback", "global.payment_window_result"] {
+            for f in payple_types::endpoint(ep).map_or(&[][..], |e| e.response) {
+                if f.sensitive
+                    && let Some(s) = v.get(f.name).and_then(Value::as_str)
+                {
+                    self.redactor.add(s);
+                }
+            }
+        }
+        Ok(v)
     }
 }
 

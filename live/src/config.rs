@@ -70,11 +70,14 @@ impl std::fmt::Debug for Credentials {
 }
 
 /// Credential names read per service, beyond the spec's `test_credentials`.
-const EXTRA: [(&str, &str, &str); 2] = [
+const EXTRA: [(&str, &str, &str); 3] = [
     // The refund key of a cancel; unknown orders are cancelled, so any value will do.
     ("cpay", "refund_key", "REFUNDKEYOFTHETESTACCOUNT"),
     // The 10-character code of a hub token request.
     ("hub", "code", "drift00001"),
+    // A transfer billing key registered on the test account, for the happy-path flow that
+    // is safe on Payple's test hosts (`--flows`); empty: that flow needs a local mock.
+    ("cpay", "transfer_payer_id", ""),
 ];
 
 impl Credentials {
@@ -142,7 +145,7 @@ impl Credentials {
             .iter()
             .filter(|(_, n, _)| {
                 let n = n.to_ascii_lowercase();
-                n.contains("key") || n.contains("secret")
+                n.contains("key") || n.contains("secret") || n.contains("payer_id")
             })
             .map(|(_, _, v)| v.clone())
             .filter(|v| v.chars().count() >= 4)
@@ -180,6 +183,10 @@ pub struct Config {
     pub inquiry_window: Duration,
     /// The clock for token lifetimes, the budget and backoff.
     pub clock: Clock,
+    /// Also run the happy-path flows (payments made and undone; see
+    /// [`crate::scenario::FLOWS`]). On Payple's hosts only the flows marked safe there run,
+    /// and only when their billing key is configured.
+    pub flows: bool,
 }
 
 impl Config {
@@ -212,6 +219,7 @@ impl Config {
             inquiry_budget: 1000,
             inquiry_window: Duration::from_secs(600),
             clock: Clock::system(),
+            flows: false,
         }
     }
 

@@ -79,7 +79,8 @@ pub struct RunReport {
 /// Runs every scenario. `baselines` is the directory of previous baselines (missing files
 /// are reported as `baseline-missing`).
 pub async fn run(cfg: Config, baselines: Option<&Path>) -> RunReport {
-    run_scenarios(cfg, baselines, &scenario::scenarios()).await
+    let list = scenario::scenarios_for(&cfg);
+    run_scenarios(cfg, baselines, &list).await
 }
 
 /// Runs the given scenarios.

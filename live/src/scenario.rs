@@ -21,6 +21,8 @@ pub enum Step {
     Bearer(&'static str),
     /// A call of the endpoint with a body built from unknown ids (its auth step first).
     Call,
+    /// Step `.1` of the happy-path flow `.0` of [`FLOWS`].
+    Flow(usize, usize),
 }
 
 /// One scenario.
@@ -140,6 +142,407 @@ pub fn scenarios() -> Vec<Scenario> {
     v
 }
 
+/// A happy-path flow: money moved and undone (or a key registered and deleted, a payout
+/// requested and executed), each step an exchange checked like any scenario. Flows run only
+/// with `Config::flows`; on Payple's hosts only the ones marked safe, when what they need
+/// is configured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Flow {
+    /// Stable name (scenario names are `flow.<name>.<n>.<endpoint>`).
+    pub name: &'static str,
+    /// Safe on Payple's test hosts: the test account, no real money.
+    pub safe_on_test_hosts: bool,
+    /// What it needs on Payple's hosts (a local mock provides everything).
+    pub needs: &'static str,
+    /// The endpoints called, in order.
+    pub steps: &'static [&'static str],
+}
+
+/// The happy-path flows.
+pub const FLOWS: [Flow; 5] = [
+    Flow {
+        name: "transfer_repay_receipt_refund",
+        safe_on_test_hosts: true,
+        needs: "PAYPLE_CPAY_TRANSFER_PAYER_ID, a transfer billing key of the test account (test transfers withdraw nothing)",
+        steps: &[
+            "cpay.billing_repay",
+            "cpay.result_inquiry",
+            "cpay.cash_receipt_issue",
+            "cpay.cash_receipt_cancel",
+            "cpay.cancel",
+            "cpay.cancel",
+            "cpay.result_inquiry",
+        ],
+    },
+    Flow {
+        name: "card_repay_refund",
+        safe_on_test_hosts: false,
+        needs: "a card billing key; the card test account cannot cancel partially",
+        steps: &[
+            "cpay.billing_repay",
+            "cpay.result_inquiry",
+            "cpay.cancel",
+            "cpay.cancel",
+            "cpay.result_inquiry",
+        ],
+    },
+    Flow {
+        name: "card_key_register_delete",
+        safe_on_test_hosts: false,
+        needs: "a real card (registration approves and cancels 100 won on it)",
+        steps: &[
+            "cpay.card_registration",
+            "cpay.registration_lookup",
+            "cpay.registration_delete",
+        ],
+    },
+    Flow {
+        name: "hub_payout",
+        safe_on_test_hosts: false,
+        needs: "a real payee account (not verified to be safe on demohub)",
+        steps: &[
+            "hub.account_verification",
+            "hub.transfer_request",
+            "hub.request_info_inquiry",
+            "hub.transfer_execute",
+            "hub.transfer_result_group",
+            "hub.transfer_result_inquiry",
+            "hub.transfer_result_daily",
+        ],
+    },
+    Flow {
+        name: "global_billing_key",
+        safe_on_test_hosts: false,
+        needs: "a billing key from a global payment window (a browser)",
+        steps: &[
+            "global.billing_key_payment",
+            "global.result_inquiry",
+            "global.cancel",
+        ],
+    },
+];
+
+/// Whether a flow runs with this configuration.
+pub fn flow_runs(cfg: &crate::Config, flow: &Flow) -> bool {
+    if !cfg.flows {
+        return false;
+    }
+    let services: Vec<&str> = flow
+        .steps
+        .iter()
+        .map(|s| s.split('.').next().unwrap_or(""))
+        .collect();
+    let local = services.iter().all(|s| cfg.environment(s) == "custom");
+    local
+        || (flow.safe_on_test_hosts && !cfg.credentials.get("cpay", "transfer_payer_id").is_empty())
+}
+
+/// Every scenario for a configuration: [`scenarios`] plus the flows that run.
+pub fn scenarios_for(cfg: &crate::Config) -> Vec<Scenario> {
+    let mut v = scenarios();
+    for (fi, flow) in FLOWS.iter().enumerate() {
+        if !flow_runs(cfg, flow) {
+            continue;
+        }
+        for (si, ep) in flow.steps.iter().enumerate() {
+            v.push(Scenario {
+                name: format!(
+                    "flow.{}.{}.{}",
+                    flow.name,
+                    si + 1,
+                    ep.split('.').nth(1).unwrap_or(ep)
+                ),
+                endpoint: ep,
+                step: Step::Flow(fi, si),
+            });
+        }
+    }
+    v
+}
+
+/// A fresh order number for a flow (letters and digits, unique per run).
+fn nonce() -> String {
+    use std::hash::{BuildHasher, Hasher};
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u128(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or_default(),
+    );
+    format!("pspecflow{:012}", h.finish() % 1_000_000_000_000)
+}
+
+/// What the steps of a flow pass on to each other.
+type FlowState = std::collections::HashMap<&'static str, String>;
+
+fn s(v: &Value, k: &str) -> String {
+    v.get(k).and_then(Value::as_str).unwrap_or("").to_string()
+}
+
+/// The billing key (or account) a flow starts from.
+async fn flow_setup(client: &Client, flow: &Flow, st: &mut FlowState) -> Result<(), CallError> {
+    st.insert("oid", nonce());
+    match flow.name {
+        "transfer_repay_receipt_refund" => {
+            let configured = client.config().credentials.get("cpay", "transfer_payer_id");
+            let key = if configured.is_empty() {
+                let w = client
+                    .mock_window(
+                        "cpay",
+                        &serde_json::json!({"PCD_PAY_TYPE": "transfer", "PCD_PAY_WORK": "AUTH"}),
+                    )
+                    .await?;
+                s(&w, "PCD_PAYER_ID")
+            } else {
+                configured.to_string()
+            };
+            st.insert("payer", key);
+        }
+        "card_repay_refund" => {
+            let w = client
+                .mock_window(
+                    "cpay",
+                    &serde_json::json!({"PCD_PAY_TYPE": "card", "PCD_PAY_WORK": "AUTH"}),
+                )
+                .await?;
+            st.insert("payer", s(&w, "PCD_PAYER_ID"));
+        }
+        "global_billing_key" => {
+            let w = client.mock_window("global", &serde_json::json!({})).await?;
+            st.insert("billing_key", s(&w, "billing_key"));
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+/// The body of step `si` of a flow.
+fn flow_body(client: &Client, flow: &Flow, si: usize, st: &FlowState) -> Map<String, Value> {
+    let c = &client.config().credentials;
+    let get = |k: &str| st.get(k).cloned().unwrap_or_default();
+    let mut m = Map::new();
+    let mut put = |k: &str, v: String| {
+        m.insert(k.to_string(), Value::String(v));
+    };
+    let method = if flow.name.starts_with("card") {
+        "card"
+    } else {
+        "transfer"
+    };
+    let ep = flow.steps.get(si).copied().unwrap_or("");
+    // Refund halves: 400 won, then the rest.
+    let refunds_before = flow.steps[..si]
+        .iter()
+        .filter(|e| **e == "cpay.cancel")
+        .count();
+    match ep {
+        "cpay.billing_repay" => {
+            put("PCD_PAY_TYPE", method.into());
+            put("PCD_PAYER_ID", get("payer"));
+            put("PCD_PAY_GOODS", "payple-spec live flow".into());
+            put("PCD_PAY_TOTAL", "1000".into());
+            put("PCD_PAY_OID", get("oid"));
+        }
+        "cpay.result_inquiry" => {
+            put("PCD_PAY_TYPE", method.into());
+            put("PCD_PAY_OID", get("oid"));
+            put("PCD_PAY_DATE", get("date"));
+        }
+        "cpay.cancel" => {
+            put("PCD_REFUND_KEY", c.get("cpay", "refund_key").into());
+            put("PCD_PAY_OID", get("oid"));
+            put("PCD_PAY_DATE", get("date"));
+            put(
+                "PCD_REFUND_TOTAL",
+                if refunds_before == 0 { "400" } else { "600" }.into(),
+            );
+        }
+        "cpay.cash_receipt_issue" => {
+            put("PCD_PAYER_ID", get("payer"));
+            put("PCD_PAY_OID", get("oid"));
+            put("PCD_TAXSAVE_AMOUNT", "1000".into());
+            put("PCD_TAXSAVE_TRADEUSE", "personal".into());
+            put("PCD_TAXSAVE_IDENTINUM", "01000000000".into());
+        }
+        "cpay.cash_receipt_cancel" => {
+            put("PCD_PAYER_ID", get("payer"));
+            put("PCD_PAY_OID", get("oid"));
+        }
+        "cpay.card_registration" => {
+            put("PCD_PAY_WORK", "AUTHREG".into());
+            put("PCD_PAY_TYPE", "card".into());
+            put("PCD_PAYER_BIRTH", "900101".into());
+            put("PCD_PAY_CARDNUM", "9410000000000001".into());
+            put("PCD_PAY_CARDEXYEAR", "30".into());
+            put("PCD_PAY_CARDEXMONTH", "12".into());
+            put("PCD_PAY_CARDPW", "00".into());
+        }
+        "cpay.registration_lookup" | "cpay.registration_delete" => {
+            put("PCD_PAYER_ID", get("payer"));
+        }
+        ep if ep.starts_with("hub.") => {
+            put("cst_id", c.get("hub", "cst_id").into());
+            put("custKey", c.get("hub", "custKey").into());
+            match ep {
+                "hub.account_verification" => {
+                    put("bank_code_std", "020".into());
+                    put("account_num", "1002000000001".into());
+                    put("account_holder_info_type", "0".into());
+                    put("account_holder_info", "900101".into());
+                }
+                "hub.transfer_request" => {
+                    put("billing_tran_id", get("billing_tran_id"));
+                    put("tran_amt", "1000".into());
+                    put("print_content", "payple-spec".into());
+                }
+                "hub.transfer_execute" => {
+                    put("group_key", get("group_key"));
+                    put("billing_tran_id", get("billing_tran_id"));
+                    put("execute_type", "NOW".into());
+                }
+                "hub.request_info_inquiry" | "hub.transfer_result_group" => {
+                    put("group_key", get("group_key"));
+                }
+                "hub.transfer_result_inquiry" => put("api_tran_id", get("api_tran_id")),
+                "hub.transfer_result_daily" => put("bank_tran_date", get("bank_tran_date")),
+                _ => {}
+            }
+        }
+        ep if ep.starts_with("global.") => {
+            put("service_id", c.get("global", "service_id").into());
+            put("service_oid", get("oid"));
+            match ep {
+                "global.billing_key_payment" => {
+                    put("comments", "payple-spec live flow".into());
+                    put("billing_key", get("billing_key"));
+                    put("securityCode", "000".into());
+                    put("totalAmount", "1.00".into());
+                    put("currency", "USD".into());
+                }
+                "global.cancel" => {
+                    put("comments", "payple-spec live flow (undo)".into());
+                    put("pay_id", get("pay_id"));
+                    put("totalAmount", "1.00".into());
+                    put("currency", "USD".into());
+                }
+                _ => {}
+            }
+        }
+        _ => {}
+    }
+    m
+}
+
+/// What a step's answer passes on.
+fn flow_capture(client: &Client, ep: &str, v: &Value, st: &mut FlowState) {
+    let mut keep = |k: &'static str, val: String, secret: bool| {
+        if !val.is_empty() {
+            if secret {
+                client.redactor.add(&val);
+            }
+            st.insert(k, val);
+        }
+    };
+    match ep {
+        "cpay.billing_repay" => {
+            let date: String = s(v, "PCD_PAY_TIME")
+                .chars()
+                .filter(char::is_ascii_digit)
+                .take(8)
+                .collect();
+            keep("date", date, false);
+        }
+        "cpay.card_registration" => keep("payer", s(v, "PCD_PAYER_ID"), true),
+        "hub.account_verification" => keep("billing_tran_id", s(v, "billing_tran_id"), true),
+        "hub.transfer_request" => keep("group_key", s(v, "group_key"), false),
+        "hub.transfer_result_group" => {
+            let item = v
+                .get("list")
+                .and_then(|l| l.get(0))
+                .cloned()
+                .unwrap_or_default();
+            keep("api_tran_id", s(&item, "api_tran_id"), false);
+            keep("bank_tran_date", s(&item, "bank_tran_date"), false);
+        }
+        "global.billing_key_payment" => keep("pay_id", s(v, "api_id"), false),
+        _ => {}
+    }
+}
+
+/// Whether an answer reads as a success (the endpoint's status and success codes).
+fn succeeded(ex: &Exchange) -> bool {
+    let Some(v) = ex.response_json() else {
+        return false;
+    };
+    let ep = ex.endpoint;
+    let Some(r) = ep.result else {
+        return true;
+    };
+    if let Some((f, ok)) = r.status
+        && v.get(f).and_then(Value::as_str) != Some(ok)
+    {
+        return false;
+    }
+    let code = v.get(r.code_field).and_then(Value::as_str);
+    match code {
+        Some(c) => r.is_success_code(c, payple_types::Applies::Both),
+        // A success without a documented code (transfer re-payment).
+        None => r.status.is_some(),
+    }
+}
+
+/// Runs one flow's steps in order; a step after one that failed is skipped.
+async fn run_flow(
+    client: &Client,
+    flow: &Flow,
+    steps: &[(usize, Scenario)],
+) -> Vec<(usize, Result<Exchange, CallError>)> {
+    let mut st = FlowState::new();
+    let mut out = Vec::new();
+    let mut failed: Option<String> = match flow_setup(client, flow, &mut st).await {
+        Ok(()) => None,
+        Err(e) => {
+            return steps.iter().map(|(i, _)| (*i, Err(e.clone()))).collect();
+        }
+    };
+    for (i, sc) in steps {
+        let Step::Flow(_, si) = sc.step else { continue };
+        if let Some(why) = &failed {
+            out.push((*i, Err(CallError::Skipped(why.clone()))));
+            continue;
+        }
+        let r = client
+            .call(sc.endpoint, flow_body(client, flow, si, &st))
+            .await;
+        match &r {
+            Ok(ex) if succeeded(ex) => {
+                if let Some(v) = ex.response_json() {
+                    flow_capture(client, sc.endpoint, &v, &mut st);
+                }
+            }
+            Ok(_) => {
+                failed = Some(format!(
+                    "flow {}: step {} ({}) was not answered with a success",
+                    flow.name,
+                    si + 1,
+                    sc.endpoint
+                ));
+            }
+            Err(e) => {
+                failed = Some(format!(
+                    "flow {}: step {} ({}) could not run: {e}",
+                    flow.name,
+                    si + 1,
+                    sc.endpoint
+                ));
+            }
+        }
+        out.push((*i, r));
+    }
+    out
+}
+
 /// The request body of a [`Step::Call`] scenario (auth tokens are added by the client).
 pub fn body(client: &Client, s: &Scenario) -> Map<String, Value> {
     let c = &client.config().credentials;
@@ -211,6 +614,16 @@ pub async fn run_one(client: &Client, s: &Scenario) -> Result<Exchange, CallErro
             .await?
             .ok_or_else(|| CallError::AuthRefused("no token exchange".into())),
         Step::Call => client.call(s.endpoint, body(client, s)).await,
+        Step::Flow(fi, _) => {
+            let flow = FLOWS
+                .get(*fi)
+                .ok_or_else(|| CallError::Refused("unknown flow".into()))?;
+            run_flow(client, flow, &[(0, s.clone())])
+                .await
+                .pop()
+                .map(|(_, r)| r)
+                .unwrap_or_else(|| Err(CallError::Skipped("empty flow".into())))
+        }
     }
 }
 
@@ -222,13 +635,17 @@ pub async fn run_all(
 ) -> Vec<(Scenario, Result<Exchange, CallError>)> {
     let mut out: Vec<Option<Result<Exchange, CallError>>> = vec![None; list.len()];
     let mut set = tokio::task::JoinSet::new();
+    let mut flows: std::collections::BTreeMap<usize, Vec<(usize, Scenario)>> =
+        std::collections::BTreeMap::new();
     for (i, s) in list.iter().enumerate() {
-        if s.step == Step::Call {
-            let c = Arc::clone(&client);
-            let s = s.clone();
-            set.spawn(async move { (i, run_one(&c, &s).await) });
-        } else {
-            out[i] = Some(run_one(&client, s).await);
+        match s.step {
+            Step::Call => {
+                let c = Arc::clone(&client);
+                let s = s.clone();
+                set.spawn(async move { (i, run_one(&c, &s).await) });
+            }
+            Step::Flow(fi, _) => flows.entry(fi).or_default().push((i, s.clone())),
+            _ => out[i] = Some(run_one(&client, s).await),
         }
     }
     while let Some(joined) = set.join_next().await {
@@ -236,6 +653,15 @@ pub async fn run_all(
             && let Some(slot) = out.get_mut(i)
         {
             *slot = Some(r);
+        }
+    }
+    // Flows one after the other, each step in order.
+    for (fi, steps) in flows {
+        let Some(flow) = FLOWS.get(fi) else { continue };
+        for (i, r) in run_flow(&client, flow, &steps).await {
+            if let Some(slot) = out.get_mut(i) {
+                *slot = Some(r);
+            }
         }
     }
     list.iter()

@@ -16,7 +16,7 @@ async fn mock(drift: Vec<Drift>) -> MockServer {
     MockServer::start(MockConfig {
         drift,
         clock,
-        port: None,
+        ..MockConfig::default()
     })
     .await
     .unwrap()
@@ -38,13 +38,28 @@ async fn a_clean_run_against_the_mock_is_no_drift() {
     let m = mock(Vec::new()).await;
     let report = run(config(&m), None).await;
     let text = report.render(Format::Human);
-    assert_eq!(report.exit_code(), EXIT_OK, "{text}");
     assert!(report.scenarios.iter().all(|s| s.outcome.is_ok()), "{text}");
-    // With the baselines of a clean run, a second clean run reports nothing at all.
+    // Without baselines the only WARN items are the codes the mock borrows where Payple
+    // documents none (global's A0009 for unknown orders; see spec/README.md, "Limits the
+    // local mock enforces"); nothing is an error.
+    for (scenario, d) in report.items() {
+        assert!(
+            d.level == Level::Info
+                || (d.rule == "spec-violation:unknown_result_code"
+                    && scenario.starts_with("global.")),
+            "{text}"
+        );
+    }
+    // With the baselines of a clean run, a second clean run is no drift: INFO items only
+    // (the accepted borrowings, "already in the baseline").
     let dir = clean_baselines().await;
     let again = run(config(&m), Some(dir.path())).await;
     assert_eq!(again.exit_code(), EXIT_OK);
-    assert!(again.items().is_empty(), "{}", again.render(Format::Human));
+    assert!(
+        again.items().iter().all(|(_, d)| d.level == Level::Info),
+        "{}",
+        again.render(Format::Human)
+    );
 }
 
 /// Baselines of a clean run against the mock, in a temporary directory.
@@ -164,5 +179,85 @@ async fn a_closed_port_could_not_run() {
         EXIT_COULD_NOT_RUN,
         "{}",
         report.render(Format::Human)
+    );
+}
+
+#[tokio::test]
+async fn happy_path_flows_against_the_mock_exit_0() {
+    let m = mock(Vec::new()).await;
+    let mut c = config(&m);
+    c.flows = true;
+    let first = run(c.clone(), None).await;
+    let text = first.render(Format::Human);
+    let flows: Vec<_> = first
+        .scenarios
+        .iter()
+        .filter(|s| s.scenario.name.starts_with("flow."))
+        .collect();
+    assert_eq!(
+        flows.len(),
+        payple_live::scenario::FLOWS
+            .iter()
+            .map(|f| f.steps.len())
+            .sum::<usize>(),
+        "{text}"
+    );
+    for s in &flows {
+        assert!(s.outcome.is_ok(), "{}: {text}", s.scenario.name);
+    }
+    // Every step of every flow is answered as the spec documents it.
+    for (scenario, d) in first.items() {
+        if scenario.starts_with("flow.") {
+            assert_eq!(d.level, Level::Info, "{scenario}: {text}");
+        }
+    }
+    // The mock's ledger saw the whole story: paid, refunded in two halves.
+    let ledger = m.ledger();
+    let refunded: Vec<_> = ledger["payments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["state"] == "refunded")
+        .collect();
+    assert_eq!(refunded.len(), 2, "{ledger}");
+    // With baselines, a second run is no drift.
+    let dir = tempfile::tempdir().unwrap();
+    for (path, t) in first.baselines() {
+        std::fs::write(dir.path().join(path), t).unwrap();
+    }
+    let again = run(c, Some(dir.path())).await;
+    assert_eq!(
+        again.exit_code(),
+        EXIT_OK,
+        "{}",
+        again.render(Format::Human)
+    );
+}
+
+#[test]
+fn flows_on_payple_hosts_need_their_key_and_only_safe_ones_run() {
+    let mut c = Config::with_credentials(Credentials::from_lookup(|_| None));
+    c.flows = true;
+    let names = |c: &Config| -> Vec<String> {
+        payple_live::scenario::scenarios_for(c)
+            .into_iter()
+            .filter(|s| s.name.starts_with("flow."))
+            .map(|s| s.name)
+            .collect()
+    };
+    assert!(names(&c).is_empty());
+    c.credentials
+        .set("cpay", "transfer_payer_id", "SOMEREGISTEREDKEY");
+    let n = names(&c);
+    assert!(!n.is_empty());
+    assert!(
+        n.iter()
+            .all(|s| s.starts_with("flow.transfer_repay_receipt_refund.")),
+        "{n:?}"
+    );
+    assert!(
+        c.credentials
+            .secret_values()
+            .contains(&"SOMEREGISTEREDKEY".to_string())
     );
 }

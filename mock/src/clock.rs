@@ -79,6 +79,29 @@ pub(crate) fn kst_digits(t: SystemTime) -> String {
     )
 }
 
+/// `t` as RFC 3339 UTC with milliseconds, e.g. `2025-06-15T14:30:00.123Z`.
+pub(crate) fn utc_rfc3339(t: SystemTime) -> String {
+    let d = t
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .unwrap_or(Duration::ZERO);
+    let secs = d.as_secs();
+    let (y, m, dd) = civil_from_days((secs / 86_400) as i64);
+    let rem = secs % 86_400;
+    format!(
+        "{y:04}-{m:02}-{dd:02}T{:02}:{:02}:{:02}.{:03}Z",
+        rem / 3600,
+        (rem / 60) % 60,
+        rem % 60,
+        d.subsec_millis()
+    )
+}
+
+/// UTC as `yyyyMMddHHmmssSSS` digits.
+pub(crate) fn utc_digits(t: SystemTime) -> String {
+    let s = utc_rfc3339(t);
+    s.chars().filter(char::is_ascii_digit).collect()
+}
+
 /// Days since 1970-01-01 to (year, month, day) in the proleptic Gregorian calendar.
 fn civil_from_days(z: i64) -> (i64, u32, u32) {
     let z = z + 719_468;
@@ -105,6 +128,13 @@ mod tests {
         assert_eq!(c.now(), start);
         c2.advance(Duration::from_secs(61));
         assert_eq!(c.now(), start + Duration::from_secs(61));
+    }
+
+    #[test]
+    fn utc_time() {
+        let t = SystemTime::UNIX_EPOCH + Duration::from_millis(1_700_000_000_123);
+        assert_eq!(utc_rfc3339(t), "2023-11-14T22:13:20.123Z");
+        assert_eq!(utc_digits(t), "20231114221320123");
     }
 
     #[test]

@@ -133,6 +133,26 @@ impl FromStr for Drift {
     }
 }
 
+impl fmt::Display for Drift {
+    /// The CLI form, e.g. `rename:cpay.result_inquiry:PCD_PAY_MSG:PCD_PAY_MESSAGE`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Drift::RenameField { endpoint, from, to } => write!(f, "rename:{endpoint}:{from}:{to}"),
+            Drift::DropField { endpoint, field } => write!(f, "drop:{endpoint}:{field}"),
+            Drift::AddField {
+                endpoint,
+                field,
+                value,
+            } => match value {
+                Value::String(s) => write!(f, "add:{endpoint}:{field}:{s}"),
+                other => write!(f, "add:{endpoint}:{field}:{other}"),
+            },
+            Drift::LengthenValue { endpoint, field } => write!(f, "lengthen:{endpoint}:{field}"),
+            Drift::ChangeResultCode { endpoint, code } => write!(f, "code:{endpoint}:{code}"),
+        }
+    }
+}
+
 impl Drift {
     /// The endpoint id the drift applies to.
     pub fn endpoint(&self) -> &str {

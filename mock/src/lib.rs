@@ -1,11 +1,14 @@
 //! # payple-mock
 //!
 //! A local Payple sandbox driven by the payple-spec: cpay (partner auth, then the flagged
-//! call at the returned `return_url`), hub and global (bearer tokens), each service on its
-//! own `127.0.0.1` port. Requests are checked with the strict validator; answers are built
-//! from the documented samples, with fresh tokens, ids and times; tokens and the
-//! result-inquiry budget run on a [`Clock`] tests can move by hand; [`Drift`] mutations
-//! make the answers deviate from the spec on purpose. See the crate README.
+//! call at the returned `return_url`, and CERT confirmation), hub and global (bearer
+//! tokens), each service on its own `127.0.0.1` port, with an order ledger behind the
+//! answers. Requests are checked with the validator; answers carry every field the spec
+//! requires on success, values from the ledger and the documented samples; refusals use
+//! the codes the spec's `[mock: ...]` limits name. Tokens and budgets run on a [`Clock`]
+//! tests can move by hand; [`Fault`]s (latency, hangs, dropped connections, 5xx and HTML
+//! pages, rate limits, token expiry, [`Drift`]) are switched on by configuration or at run
+//! time. See the crate README.
 //!
 //! ```no_run
 //! # async fn demo() -> std::io::Result<()> {
@@ -17,43 +20,104 @@
 
 #![forbid(unsafe_code)]
 
+mod admin;
 mod body;
 mod clock;
+mod cpay;
 mod drift;
+mod fault;
+mod global;
+mod http;
+mod hub;
+mod journal;
+mod ledger;
+mod protocol;
 mod server;
 
 pub use clock::Clock;
 pub use drift::{Drift, DriftParseError};
+pub use fault::{Fault, FaultKind, FaultParseError, FaultTarget};
 
-use axum::Router;
-use axum::body::{Body, to_bytes};
-use axum::extract::Request;
-use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use journal::Journal;
 use serde_json::Value;
-use server::{Incoming, Service, Shared};
+use server::{Service, Shared, lock};
 use std::net::{Ipv4Addr, SocketAddr};
-use std::sync::{Arc, PoisonError};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
 use tokio::net::TcpListener;
-use tokio::sync::watch;
+use tokio::sync::{Semaphore, watch};
 use tokio::task::JoinHandle;
 
-/// Largest request body the mock reads (bytes).
-const MAX_REQUEST_BYTES: usize = 1024 * 1024;
+/// Bounds that keep the mock small and polite under abuse. Beyond `ledger_entries` (per
+/// collection: payments, billing keys, tokens, ...) and `log_entries`, the oldest entries
+/// are evicted first, and the first eviction prints a warning line on stderr.
+#[derive(Debug, Clone)]
+pub struct MockLimits {
+    /// Entries kept per ledger collection (default 10,000).
+    pub ledger_entries: usize,
+    /// Exchanges kept in the in-memory request log (default 10,000).
+    pub log_entries: usize,
+    /// Size of the `--log` file before it is rotated to `FILE.1` (default 64 MiB).
+    pub log_file_bytes: u64,
+    /// Connections served at once over the three ports; more wait in the listen backlog
+    /// (default 256).
+    pub max_connections: usize,
+    /// Time a client has to send a request's headers, and that a kept-alive connection may
+    /// stay idle (default 10 s); then the connection is closed.
+    pub header_timeout: Duration,
+    /// Time a client has to send a request's body (default 10 s); then HTTP 408.
+    pub body_timeout: Duration,
+    /// Largest request body (default 1 MiB); larger bodies get HTTP 413.
+    pub max_body_bytes: usize,
+    /// Largest request head (start line and headers; default 64 KiB, at least 8 KiB).
+    pub max_header_bytes: usize,
+    /// How long a `timeout` fault holds a request before dropping it (default 60 s).
+    pub hang: Duration,
+    /// The hub partner's payout limit when the mock starts, in won (default 10,000,000; a
+    /// sandbox setting, as the spec documents no value).
+    pub hub_payout_limit: u64,
+}
+
+impl Default for MockLimits {
+    fn default() -> Self {
+        MockLimits {
+            ledger_entries: 10_000,
+            log_entries: 10_000,
+            log_file_bytes: 64 * 1024 * 1024,
+            max_connections: 256,
+            header_timeout: Duration::from_secs(10),
+            body_timeout: Duration::from_secs(10),
+            max_body_bytes: 1024 * 1024,
+            max_header_bytes: 64 * 1024,
+            hang: Duration::from_secs(60),
+            hub_payout_limit: 10_000_000,
+        }
+    }
+}
 
 /// How to run the mock.
 #[derive(Debug, Clone, Default)]
 pub struct MockConfig {
-    /// Response mutations, applied in order to the answers of their endpoint.
+    /// Response mutations, applied in order to the answers of their endpoint (the same as
+    /// `drift:` faults).
     pub drift: Vec<Drift>,
+    /// Faults in force from the start (see [`Fault`]); more can be added at run time.
+    pub faults: Vec<Fault>,
     /// The clock tokens and the inquiry budget are measured on.
     pub clock: Clock,
     /// Base port: cpay listens on it, hub on +1, global on +2. `None`: three random ports.
     pub port: Option<u16>,
+    /// Caps and timeouts.
+    pub limits: MockLimits,
+    /// Write one line per exchange on stderr.
+    pub log_stderr: bool,
+    /// Append every exchange as redacted JSON Lines to this file.
+    pub log_file: Option<PathBuf>,
 }
 
-/// One request the mock received. Secrets never appear: `body` keeps only documented,
-/// non-sensitive values.
+/// One exchange the mock served. Secrets never appear: bodies keep only documented,
+/// non-sensitive values, `authorization` only its scheme.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LoggedRequest {
     /// `cpay`, `hub` or `global`.
@@ -68,12 +132,24 @@ pub struct LoggedRequest {
     pub findings: usize,
     /// The error-severity findings among them.
     pub errors: usize,
-    /// HTTP status of the answer.
+    /// HTTP status of the answer (0 when the connection was dropped by a fault).
     pub status: u16,
     /// The result code answered (or `result_msg` for cpay.auth), after drift.
     pub result_code: Option<String>,
     /// The request body, redacted (sensitive and undocumented values replaced).
     pub body: Value,
+    /// The answer, redacted the same way (`null` when none was sent).
+    pub response: Value,
+    /// The Referer header as sent.
+    pub referer: Option<String>,
+    /// The Authorization header's scheme (`Bearer <redacted>`).
+    pub authorization: Option<String>,
+    /// When it arrived (the mock's clock, RFC 3339 UTC).
+    pub time: String,
+    /// Time spent serving it, in milliseconds.
+    pub elapsed_ms: f64,
+    /// The faults that shaped the answer, if any.
+    pub fault: Option<String>,
 }
 
 /// A running mock: three listeners and their shared state.
@@ -117,8 +193,26 @@ impl MockServer {
             hub_l.local_addr()?,
             global_l.local_addr()?,
         );
-        let shared = Arc::new(Shared::new(config.clock, config.drift));
+        let journal = Journal::new(
+            config.limits.log_entries,
+            config.log_stderr,
+            config.log_file.as_deref(),
+            config.limits.log_file_bytes,
+        )?;
+        let mut faults = fault::Faults::default();
+        for d in config.drift {
+            faults.add(Fault {
+                target: FaultTarget::Endpoint(d.endpoint().to_string()),
+                kind: FaultKind::Drift(d),
+                remaining: None,
+            });
+        }
+        let conns = Arc::new(Semaphore::new(config.limits.max_connections.max(1)));
+        let shared = Arc::new(Shared::new(config.clock, config.limits, journal, faults));
         let _ = shared.cpay_url.set(format!("http://{cpay}"));
+        for f in config.faults {
+            admin::add_fault(&shared, f);
+        }
         let (stop, stop_rx) = watch::channel(false);
         let mut tasks = Vec::new();
         for (listener, svc) in [
@@ -126,19 +220,13 @@ impl MockServer {
             (hub_l, Service::Hub),
             (global_l, Service::Global),
         ] {
-            let shared = shared.clone();
-            let app = Router::new().fallback(move |req: Request| {
-                let shared = shared.clone();
-                async move { serve(shared, svc, req).await }
-            });
-            let mut rx = stop_rx.clone();
-            tasks.push(tokio::spawn(async move {
-                let _ = axum::serve(listener, app)
-                    .with_graceful_shutdown(async move {
-                        let _ = rx.wait_for(|stop| *stop).await;
-                    })
-                    .await;
-            }));
+            tasks.push(tokio::spawn(http::serve(
+                listener,
+                Arc::clone(&shared),
+                svc,
+                stop_rx.clone(),
+                Arc::clone(&conns),
+            )));
         }
         Ok(MockServer {
             shared,
@@ -165,13 +253,47 @@ impl MockServer {
         format!("http://{}", self.global)
     }
 
-    /// Every request received so far, oldest first.
+    /// The exchanges still in the request log, oldest first.
     pub fn request_log(&self) -> Vec<LoggedRequest> {
-        self.shared
-            .log
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone()
+        self.shared.journal.entries()
+    }
+
+    /// The ledger as the admin route `GET /__mock/ledger` shows it (amounts, states, order
+    /// ids; no billing key, token or personal value).
+    pub fn ledger(&self) -> Value {
+        lock(&self.shared.ledger).snapshot()
+    }
+
+    /// Adds a fault at run time (`token-expiry` acts at once).
+    pub fn add_fault(&self, fault: Fault) {
+        admin::add_fault(&self.shared, fault);
+    }
+
+    /// Removes every fault and drift.
+    pub fn clear_faults(&self) {
+        lock(&self.shared.faults).clear();
+    }
+
+    /// The faults in force, as specifications.
+    pub fn faults(&self) -> Vec<String> {
+        lock(&self.shared.faults).list()
+    }
+
+    /// Runs the payment window the admin route `POST /__mock/window` stands in for, on
+    /// `service` (`cpay` or `global`), and returns the result it posts to the partner.
+    pub fn open_window(&self, service: &str, request: &Value) -> Result<Value, String> {
+        match service {
+            "cpay" => self.shared.cpay_window(request),
+            "global" => self.shared.global_window(request),
+            other => Err(format!("{other} has no payment window")),
+        }
+    }
+
+    /// Every token the mock issued and still remembers (AuthKeys, encoded cst_id /
+    /// custKey, bearer tokens), so that a test can check that none leaks into its own
+    /// outputs. The mock never logs them.
+    pub fn issued_tokens(&self) -> Vec<String> {
+        self.shared.issued_tokens()
     }
 
     /// Stops the listeners and waits for open connections to finish.
@@ -181,35 +303,4 @@ impl MockServer {
             let _ = t.await;
         }
     }
-}
-
-fn header_str(h: &HeaderMap, name: header::HeaderName) -> Option<&str> {
-    h.get(name).and_then(|v| v.to_str().ok())
-}
-
-async fn serve(shared: Arc<Shared>, svc: Service, req: Request) -> Response {
-    let (parts, body) = req.into_parts();
-    let bytes = match to_bytes(body, MAX_REQUEST_BYTES).await {
-        Ok(b) => b,
-        Err(_) => {
-            return (StatusCode::PAYLOAD_TOO_LARGE, "request body too large").into_response();
-        }
-    };
-    let incoming = Incoming {
-        method: parts.method.as_str(),
-        path: parts.uri.path(),
-        query: parts.uri.query(),
-        content_type: header_str(&parts.headers, header::CONTENT_TYPE),
-        referer: header_str(&parts.headers, header::REFERER),
-        authorization: header_str(&parts.headers, header::AUTHORIZATION),
-        body: &bytes,
-    };
-    let answer = shared.handle(svc, &incoming);
-    let text = serde_json::to_string(&answer.body).unwrap_or_else(|_| "{}".into());
-    let status = StatusCode::from_u16(answer.status).unwrap_or(StatusCode::OK);
-    Response::builder()
-        .status(status)
-        .header(header::CONTENT_TYPE, "application/json; charset=utf-8")
-        .body(Body::from(text))
-        .unwrap_or_else(|_| StatusCode::INTERNAL_SERVER_ERROR.into_response())
 }

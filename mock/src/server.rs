@@ -1,62 +1,21 @@
-//! The request handling of the three services.
+//! The request handling shared by the three listeners: which endpoint a request is for,
+//! what its body says, the authentication steps, and the refusals every call can get. The
+//! ledger-backed operations live in `cpay.rs`, `hub.rs` and `global.rs`.
 
-use crate::body::{
-    ALNUM, HEX, coerce, failure_body, method_of, random_string, redact, success_body,
-};
-use crate::{Clock, Drift, LoggedRequest};
-use payple_types::doc_sample::repair;
+use crate::body::{ALNUM, HEX, coerce, failure_body, method_of, random_string, redact, success};
+use crate::fault::Faults;
+use crate::journal::Journal;
+use crate::ledger::{Bearer, Grant, Ledger};
+use crate::protocol::{self, Facts, names};
+use crate::{Clock, MockLimits};
 use payple_types::{
-    Applies, EndpointSpec, Part, Report, Severity, Target, auth_flow, endpoint, endpoints, service,
-    validate_bytes, validate_value,
+    Applies, EndpointSpec, Finding, Kind, Part, Report, Severity, Target, auth_flow, endpoint,
+    endpoints, service, validate_bytes, validate_value,
 };
-use serde_json::{Map, Value};
-use std::collections::{HashMap, VecDeque};
+use serde_json::{Value, json};
+use std::collections::VecDeque;
 use std::sync::{Mutex, MutexGuard, OnceLock, PoisonError};
 use std::time::{Duration, SystemTime};
-
-/// Result inquiries admitted per window.
-pub(crate) const INQUIRY_BUDGET: usize = 1000;
-/// The window of the inquiry budget.
-pub(crate) const INQUIRY_WINDOW: Duration = Duration::from_secs(600);
-
-/// Where each cpay flagged call is answered (paths as Payple's samples show them).
-const RETURN_PATHS: &[(&str, &str)] = &[
-    ("cpay.result_inquiry", "/php/PayChkAct.php"),
-    ("cpay.cancel", "/php/account/api/cPayCAct.php"),
-    (
-        "cpay.registration_lookup",
-        "/php/cPayUser/api/cPayUserAct.php?ACT_=PUSERINFO",
-    ),
-    (
-        "cpay.registration_delete",
-        "/php/cPayUser/api/cPayUserAct.php?ACT_=PUSERDEL",
-    ),
-    (
-        "cpay.cash_receipt_issue",
-        "/php/taxsave/api/tsAct.php?ACT_=TSREG",
-    ),
-    (
-        "cpay.cash_receipt_cancel",
-        "/php/taxsave/api/tsAct.php?ACT_=TSCANCEL",
-    ),
-    (
-        "cpay.link_payment",
-        "/php/link/api/LinkRegAct.php?ACT_=LINKREG",
-    ),
-    ("cpay.billing_repay", "/php/SimplePayAct.php?ACT_=PAYM"),
-    (
-        "cpay.card_registration",
-        "/php/auth/api/AuthRegAct.php?ACT_=AUTHREG",
-    ),
-];
-/// Card billing re-payment and the monthly-once variants share cpay.billing_repay.
-const REPAY_PATHS: &[&str] = &[
-    "/php/SimplePayCardAct.php?ACT_=PAYM",
-    "/php/RePayAct.php?ACT_=PAYM",
-    "/php/RePayCardAct.php?ACT_=PAYM",
-];
-/// The flag-less (payment-window) auth.
-const WINDOW_PATH: &str = "/index.php?ACT_=PAYM";
 
 /// Which service a listener serves.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -67,29 +26,13 @@ pub(crate) enum Service {
 }
 
 impl Service {
-    fn id(self) -> &'static str {
+    pub(crate) fn id(self) -> &'static str {
         match self {
             Service::Cpay => "cpay",
             Service::Hub => "hub",
             Service::Global => "global",
         }
     }
-}
-
-/// Tokens issued by cpay partner auth.
-#[derive(Debug, Clone)]
-struct Grant {
-    endpoint: Option<&'static str>,
-    cst_token: String,
-    key_token: String,
-    expires: SystemTime,
-}
-
-/// A bearer token of hub or global.
-#[derive(Debug, Clone)]
-struct Bearer {
-    service: Service,
-    expires: SystemTime,
 }
 
 /// One HTTP request as the handler sees it.
@@ -106,125 +49,158 @@ pub(crate) struct Incoming<'a> {
 /// Everything the three listeners share.
 pub(crate) struct Shared {
     pub clock: Clock,
-    pub drift: Vec<Drift>,
-    pub log: Mutex<Vec<LoggedRequest>>,
+    pub limits: MockLimits,
+    pub journal: Journal,
+    pub faults: Mutex<Faults>,
     pub cpay_url: OnceLock<String>,
-    grants: Mutex<HashMap<String, Grant>>,
-    bearers: Mutex<HashMap<String, Bearer>>,
+    pub ledger: Mutex<Ledger>,
     inquiries: Mutex<VecDeque<SystemTime>>,
-    orders: Mutex<HashMap<String, Map<String, Value>>>,
 }
 
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
-/// The answer: HTTP status and JSON body.
-pub(crate) struct Answer {
+/// What a handler answers: HTTP status and body.
+pub(crate) type Reply = (u16, Value);
+
+/// The result of handling one request, for the answer and the log.
+pub(crate) struct Handled {
+    pub endpoint: Option<&'static EndpointSpec>,
     pub status: u16,
     pub body: Value,
+    pub findings: usize,
+    pub errors: usize,
+    /// The request body, redacted.
+    pub request: Value,
+    pub result_code: Option<String>,
 }
 
-/// What the request turned out to be, for the log and the answer.
-struct Outcome {
-    endpoint: Option<&'static EndpointSpec>,
-    status: u16,
-    body: Value,
-    findings: usize,
-    errors: usize,
-    request: Value,
+/// The request as the handlers read it.
+pub(crate) struct Call<'a> {
+    pub ep: &'static EndpointSpec,
+    pub req: &'a Incoming<'a>,
+    /// The body read leniently (numbers in string fields as strings, nulls dropped).
+    pub request: Value,
+    /// Error-severity findings of the lenient reading (or a non-JSON content type).
+    pub errors: Vec<Finding>,
+    pub now: SystemTime,
+}
+
+impl Call<'_> {
+    /// A string field of the request (`""` when absent).
+    pub(crate) fn get(&self, name: &str) -> &str {
+        self.request.get(name).and_then(Value::as_str).unwrap_or("")
+    }
+
+    /// The payment method the request names.
+    pub(crate) fn method(&self) -> Applies {
+        method_of(self.ep, &self.request)
+    }
+
+    pub(crate) fn facts(&self, method: Applies) -> Facts<'_> {
+        Facts::new(method, &self.request)
+    }
+}
+
+/// The answer to a situation of the spec's `[mock: ...]` limits (HTTP 500 naming the
+/// missing limit when the spec has none, which a test catches).
+pub(crate) fn refuse(ep: &'static EndpointSpec, id: &str, facts: &Facts<'_>) -> Reply {
+    match protocol::situation(ep, id, facts) {
+        Some(s) => (200, failure_body(ep, s.code)),
+        None => (
+            500,
+            json!({ "error": format!("the spec gives no [mock: {id}] limit for {} (spec/README.md)", ep.id) }),
+        ),
+    }
+}
+
+/// The refusal of a request whose body breaks a documented rule: the endpoint's own
+/// `request_invalid` for the field at fault, else the service's `call_invalid`.
+pub(crate) fn refuse_invalid(call: &Call<'_>, method: Applies) -> Reply {
+    let facts = call.facts(method);
+    for e in &call.errors {
+        // A finding about no field (an unreadable body) is about every required field.
+        let about: Vec<&str> = match e.field.as_deref() {
+            Some(f) if !f.is_empty() => vec![f],
+            _ => call
+                .ep
+                .request
+                .iter()
+                .filter(|f| f.required == payple_types::Requirement::Always)
+                .map(|f| f.name)
+                .collect(),
+        };
+        for f in about {
+            if let Some(s) = protocol::own_situation(call.ep, "request_invalid", &facts.about(f)) {
+                return (200, failure_body(call.ep, s.code));
+            }
+        }
+    }
+    if let Some(s) = protocol::own_situation(call.ep, "request_invalid", &facts) {
+        return (200, failure_body(call.ep, s.code));
+    }
+    refuse(call.ep, "call_invalid", &facts)
 }
 
 impl Shared {
-    pub(crate) fn new(clock: Clock, drift: Vec<Drift>) -> Shared {
+    pub(crate) fn new(
+        clock: Clock,
+        limits: MockLimits,
+        journal: Journal,
+        faults: Faults,
+    ) -> Shared {
+        let hub_remaining = crate::hub::initial_remaining(limits.hub_payout_limit);
         let s = Shared {
             clock,
-            drift,
-            log: Mutex::new(Vec::new()),
+            journal,
+            faults: Mutex::new(faults),
             cpay_url: OnceLock::new(),
-            grants: Mutex::new(HashMap::new()),
-            bearers: Mutex::new(HashMap::new()),
+            ledger: Mutex::new(Ledger::new(limits.ledger_entries, hub_remaining)),
             inquiries: Mutex::new(VecDeque::new()),
-            orders: Mutex::new(HashMap::new()),
+            limits,
         };
-        s.seed_orders();
+        crate::cpay::seed(&mut lock(&s.ledger), s.clock.now());
+        crate::global::seed(&mut lock(&s.ledger), s.clock.now());
         s
     }
 
-    /// Orders the mock knows from the start: every order number in a documented cpay
-    /// response sample.
-    fn seed_orders(&self) {
-        let mut orders = lock(&self.orders);
-        for ep in endpoints().iter().filter(|e| e.service == "cpay") {
-            for s in ep.samples.iter().filter(|s| s.part == Part::Response) {
-                let Ok(r) = repair(s.raw) else { continue };
-                if let Some(obj) = r.value.as_object()
-                    && let Some(oid) = obj.get("PCD_PAY_OID").and_then(Value::as_str)
-                {
-                    orders.entry(oid.to_string()).or_insert_with(|| obj.clone());
-                }
-            }
-        }
+    pub(crate) fn cpay_base(&self) -> String {
+        self.cpay_url.get().cloned().unwrap_or_default()
     }
 
-    /// Handles one request of `svc` and logs it.
-    pub(crate) fn handle(&self, svc: Service, req: &Incoming<'_>) -> Answer {
-        let out = self.dispatch(svc, req);
-        let mut body = out.body;
-        if let Some(ep) = out.endpoint {
-            for d in &self.drift {
-                d.apply(ep.id, &mut body);
-            }
-        }
-        let result_code = out.endpoint.and_then(|ep| {
-            let field = ep.result.map(|r| r.code_field).unwrap_or("result_msg");
-            body.get(field).and_then(Value::as_str).map(str::to_string)
-        });
-        let logged = LoggedRequest {
-            service: svc.id().to_string(),
-            endpoint: out.endpoint.map(|e| e.id).unwrap_or("").to_string(),
-            method: req.method.to_string(),
-            path: req.path.to_string(),
-            findings: out.findings,
-            errors: out.errors,
-            status: out.status,
-            result_code,
-            body: out
-                .endpoint
-                .map(|ep| redact(ep.request, &out.request))
-                .unwrap_or(Value::Null),
-        };
-        lock(&self.log).push(logged);
-        Answer {
-            status: out.status,
-            body,
-        }
-    }
-
-    fn dispatch(&self, svc: Service, req: &Incoming<'_>) -> Outcome {
-        let Some(ep) = self.resolve(svc, req) else {
-            return Outcome {
+    /// Handles one request of `svc` for `ep` (already resolved).
+    pub(crate) fn handle(
+        &self,
+        svc: Service,
+        ep: Option<&'static EndpointSpec>,
+        req: &Incoming<'_>,
+        rate_limited: bool,
+    ) -> Handled {
+        let Some(ep) = ep else {
+            return Handled {
                 endpoint: None,
                 status: 404,
-                body: serde_json::json!({ "error": "no Payple endpoint at this path" }),
+                body: json!({ "error": "no Payple endpoint at this path" }),
                 findings: 0,
                 errors: 0,
                 request: Value::Null,
+                result_code: None,
             };
         };
         if !req.method.eq_ignore_ascii_case(ep.method) {
-            return Outcome {
+            return Handled {
                 endpoint: Some(ep),
                 status: 405,
-                body: serde_json::json!({ "error": format!("use {}", ep.method) }),
+                body: json!({ "error": format!("use {}", ep.method) }),
                 findings: 0,
                 errors: 0,
                 request: Value::Null,
+                result_code: None,
             };
         }
         // The findings of the body as sent; the decision uses the leniently read body.
         let report = validate_bytes(ep, Part::Request, req.body);
-        let findings = report.findings.len();
         let raw: Value = serde_json::from_slice(req.body).unwrap_or(Value::Null);
         let request = coerce(ep.request, &raw);
         let json_type = req.content_type.is_some_and(is_json_content_type);
@@ -233,7 +209,7 @@ impl Shared {
         } else {
             validate_value(ep, Part::Request, &request)
         };
-        let errors: Vec<_> = if json_type {
+        let errors: Vec<Finding> = if json_type {
             lenient
                 .findings
                 .iter()
@@ -242,8 +218,8 @@ impl Shared {
                 .collect()
         } else {
             vec![
-                payple_types::Finding::with_message(
-                    payple_types::Kind::MalformedBody,
+                Finding::with_message(
+                    Kind::MalformedBody,
                     ep,
                     Part::Request,
                     "",
@@ -255,27 +231,51 @@ impl Shared {
                 ),
             ]
         };
-        let (status, body) = match svc {
-            Service::Cpay if ep.id == "cpay.auth" => self.cpay_auth(ep, req, &request, &errors),
-            Service::Cpay => self.cpay_flagged(ep, &request, &errors),
-            Service::Hub | Service::Global => self.bearer_service(svc, ep, req, &request, &errors),
+        let call = Call {
+            ep,
+            req,
+            request,
+            errors,
+            now: self.clock.now(),
         };
-        Outcome {
+        let (status, mut body) = if rate_limited {
+            match protocol::own_situation(ep, "inquiry_rate_limited", &call.facts(call.method())) {
+                Some(s) => (200, failure_body(ep, s.code)),
+                None => (
+                    429,
+                    json!({"error": "rate limited (fault injection); Payple documents no code for this endpoint"}),
+                ),
+            }
+        } else {
+            match svc {
+                Service::Cpay => self.cpay(&call),
+                Service::Hub | Service::Global => self.bearer_service(svc, &call),
+            }
+        };
+        for d in lock(&self.faults).drifts() {
+            d.apply(ep.id, &mut body);
+        }
+        let result_code = {
+            let field = ep.result.map(|r| r.code_field).unwrap_or("result_msg");
+            body.get(field).and_then(Value::as_str).map(str::to_string)
+        };
+        Handled {
             endpoint: Some(ep),
             status,
             body,
-            findings,
+            findings: report.findings.len(),
             errors: report_errors(&report),
-            request,
+            request: redact(ep.request, &call.request),
+            result_code,
         }
     }
 
     /// The endpoint a request is meant for.
-    fn resolve(&self, svc: Service, req: &Incoming<'_>) -> Option<&'static EndpointSpec> {
-        let full = match req.query {
-            Some(q) if !q.is_empty() => format!("{}?{q}", req.path),
-            _ => req.path.to_string(),
-        };
+    pub(crate) fn resolve(
+        &self,
+        svc: Service,
+        req: &Incoming<'_>,
+    ) -> Option<&'static EndpointSpec> {
         let candidates: Vec<&'static EndpointSpec> = endpoints()
             .iter()
             .filter(|e| e.service == svc.id())
@@ -284,336 +284,342 @@ impl Shared {
         match candidates.len() {
             0 => {}
             1 => return candidates.first().copied(),
-            _ => {
-                // Same path, several endpoints (hub execute / cancel): the body decides, by
-                // its errors first and then by its warnings (the execute_type sets rest on
-                // third-party code, so breaking them is only a warning).
-                return candidates.into_iter().min_by_key(|e| {
-                    let r = validate_bytes(e, Part::Request, req.body);
-                    (report_errors(&r), r.findings.len())
-                });
-            }
+            _ => return best_by_body(candidates, req.body),
         }
-        if svc != Service::Cpay {
-            return None;
+        if let Some(id) = req.path.strip_prefix(RETURN_PREFIX) {
+            return endpoint(id).filter(|e| e.service == svc.id());
         }
-        let by_full = RETURN_PATHS
-            .iter()
-            .map(|(id, p)| (*id, *p))
-            .chain(REPAY_PATHS.iter().map(|p| ("cpay.billing_repay", *p)))
-            .find(|(_, p)| *p == full)
-            .map(|(id, _)| id);
-        if let Some(id) = by_full {
-            return endpoint(id);
-        }
-        // Path without its query: unique match, else the endpoint the AuthKey was issued for.
-        let by_path: Vec<&str> = RETURN_PATHS
-            .iter()
-            .filter(|(_, p)| p.split('?').next() == Some(req.path))
-            .map(|(id, _)| *id)
-            .collect();
-        match by_path.as_slice() {
-            [id] => endpoint(id),
+        let legacy = protocol::legacy_endpoints(svc.id(), req.path);
+        match legacy.as_slice() {
             [] => None,
+            [(e, _)] => Some(*e),
             _ => {
-                let v: Value = serde_json::from_slice(req.body).ok()?;
-                let key = v.get("PCD_AUTH_KEY")?.as_str()?;
-                let grant = lock(&self.grants).get(key).cloned()?;
-                grant
-                    .endpoint
-                    .filter(|id| by_path.contains(id))
+                let full = match req.query {
+                    Some(q) if !q.is_empty() => format!("{}?{q}", req.path),
+                    _ => req.path.to_string(),
+                };
+                let exact: Vec<&'static EndpointSpec> = legacy
+                    .iter()
+                    .filter(|(_, p)| *p == full)
+                    .map(|(e, _)| *e)
+                    .collect();
+                if let [e] = exact.as_slice() {
+                    return Some(*e);
+                }
+                let pool: Vec<&'static EndpointSpec> = if exact.is_empty() {
+                    legacy.iter().map(|(e, _)| *e).collect()
+                } else {
+                    exact
+                };
+                // The endpoint the AuthKey was issued for, else the body's best reading.
+                let granted = serde_json::from_slice::<Value>(req.body)
+                    .ok()
+                    .and_then(|v| {
+                        let key = v.get(names::AUTH_KEY)?.as_str()?.to_string();
+                        lock(&self.ledger).grants.get(&key).and_then(|g| g.endpoint)
+                    })
                     .and_then(endpoint)
+                    .filter(|e| pool.iter().any(|p| p.id == e.id));
+                granted.or_else(|| best_by_body(pool, req.body))
             }
         }
     }
 
-    fn cpay_base(&self) -> String {
-        self.cpay_url.get().cloned().unwrap_or_default()
+    // ---- cpay ---------------------------------------------------------------------------
+
+    fn cpay(&self, call: &Call<'_>) -> Reply {
+        if let Some(flow) = auth_flow("cpay.partner_auth")
+            && flow.endpoint == Some(call.ep.id)
+        {
+            return self.cpay_auth(call);
+        }
+        match call.ep.target {
+            Target::AuthReturnUrl(_) => self.cpay_flagged(call),
+            _ if call.ep.id == "cpay.confirm_cert" => self.confirm_cert(call),
+            _ => (
+                404,
+                json!({"error": format!("{} is not served (Payple calls the partner, or a browser loads it)", call.ep.id)}),
+            ),
+        }
     }
 
     /// POST /php/auth.php.
-    fn cpay_auth(
-        &self,
-        ep: &'static EndpointSpec,
-        req: &Incoming<'_>,
-        request: &Value,
-        errors: &[payple_types::Finding],
-    ) -> (u16, Value) {
-        let fail = |code: &str| (200, failure_body(ep, code));
-        if let Some(e) = errors.first() {
-            return match e.field.as_deref() {
-                Some("custKey") => fail("AUTH0002"),
-                Some("cst_id") | None => fail("AUTH0001"),
-                Some(_) => fail("AUTH0005"),
-            };
+    fn cpay_auth(&self, call: &Call<'_>) -> Reply {
+        let ep = call.ep;
+        let facts = call.facts(Applies::Both);
+        if !call.errors.is_empty() {
+            return refuse_invalid(call, Applies::Both);
         }
-        if !referer_ok(req.referer) {
-            return fail("AUTH0004");
+        if !referer_ok(call.req.referer) {
+            return refuse(ep, "auth_referer_refused", &facts);
         }
         let creds = service("cpay").map(|s| s.test_credentials).unwrap_or(&[]);
         let expected = |name: &str| creds.iter().find(|(n, _)| *n == name).map(|(_, v)| *v);
-        let got = |name: &str| request.get(name).and_then(Value::as_str).unwrap_or("");
-        if got("cst_id").is_empty() {
-            return fail("AUTH0001");
+        if call.get(names::CST_ID).is_empty() {
+            return refuse(ep, "request_invalid", &facts.about(names::CST_ID));
         }
-        if Some(got("cst_id")) != expected("cst_id") {
-            return fail("AUTH0003");
+        if Some(call.get(names::CST_ID)) != expected(names::CST_ID) {
+            return refuse(ep, "auth_partner_unknown", &facts);
         }
-        if Some(got("custKey")) != expected("custKey") {
-            return fail("AUTH0002");
+        if Some(call.get(names::CUST_KEY)) != expected(names::CUST_KEY) {
+            return refuse(ep, "auth_cust_key_wrong", &facts);
         }
-        let target = flagged_endpoint(ep, request);
-        let card = got("PCD_PAY_TYPE") == "card";
+        let target = flagged_endpoint(ep, &call.request);
+        let card = call.get(names::PAY_TYPE) == names::CARD;
+        let reguler = call.get(names::REGULER_FLAG) == "Y";
         let path = match target {
-            None => WINDOW_PATH.to_string(),
-            Some("cpay.billing_repay") => {
-                let reguler = request
-                    .get("PCD_REGULER_FLAG")
-                    .and_then(Value::as_str)
-                    .is_some_and(|v| v == "Y");
-                match (reguler, card) {
-                    (false, false) => "/php/SimplePayAct.php?ACT_=PAYM",
-                    (false, true) => "/php/SimplePayCardAct.php?ACT_=PAYM",
-                    (true, false) => "/php/RePayAct.php?ACT_=PAYM",
-                    (true, true) => "/php/RePayCardAct.php?ACT_=PAYM",
-                }
-                .to_string()
-            }
-            Some(id) => RETURN_PATHS
-                .iter()
-                .find(|(e, _)| *e == id)
-                .map(|(_, p)| (*p).to_string())
-                .unwrap_or_else(|| format!("/mock/{id}")),
+            None => endpoint("cpay.payment_window")
+                .and_then(|w| match w.target {
+                    Target::Script(p) => Some(p.to_string()),
+                    _ => None,
+                })
+                .unwrap_or_else(|| "/".into()),
+            Some(id) => return_path(id, card, reguler),
         };
         let lifetime = auth_flow("cpay.partner_auth")
             .and_then(|f| f.lifetime_seconds)
             .unwrap_or(1800);
         let grant = Grant {
             endpoint: target,
-            cst_token: random_string(ALNUM, 32),
-            key_token: random_string(ALNUM, 32),
-            expires: self.clock.now() + Duration::from_secs(lifetime),
+            cst_token: random_string(ALNUM, 32).into(),
+            key_token: random_string(ALNUM, 32).into(),
+            expires: call.now + Duration::from_secs(lifetime),
         };
         let auth_key = random_string(HEX, 64);
         let host = self.cpay_base();
-        let mut body = success_body(ep, Applies::Both, &Value::Null, self.clock.now());
+        let mut body = success(ep, Applies::Both, &Value::Null, &[], call.now);
         if let Some(obj) = body.as_object_mut() {
-            obj.remove("cPayHost");
-            obj.remove("cPayUrl");
-            obj.insert("result".into(), "success".into());
-            obj.insert("result_msg".into(), "사용자 인증 완료!!".into());
-            obj.insert("cst_id".into(), grant.cst_token.clone().into());
-            obj.insert("custKey".into(), grant.key_token.clone().into());
+            // Tokens and URLs are this server's; no Payple host leaves the mock.
+            obj.insert("cst_id".into(), grant.cst_token.to_string().into());
+            obj.insert("custKey".into(), grant.key_token.to_string().into());
             obj.insert("AuthKey".into(), auth_key.clone().into());
             obj.insert("PCD_PAY_HOST".into(), host.clone().into());
             obj.insert("PCD_PAY_URL".into(), path.clone().into());
             obj.insert("return_url".into(), format!("{host}{path}").into());
+            if obj.contains_key("server_name") {
+                obj.insert("server_name".into(), host_name(&host).into());
+            }
         }
-        let mut grants = lock(&self.grants);
-        let now = self.clock.now();
-        grants.retain(|_, g| g.expires > now);
-        grants.insert(auth_key, grant);
+        lock(&self.ledger).grants.insert(&auth_key, grant);
         (200, body)
     }
 
-    /// A call posted to a return_url.
-    fn cpay_flagged(
-        &self,
-        ep: &'static EndpointSpec,
-        request: &Value,
-        errors: &[payple_types::Finding],
-    ) -> (u16, Value) {
-        let fail = |code: &str| (200, failure_body(ep, code));
-        let method = method_of(ep, request);
-        if ep.id == "cpay.result_inquiry" && !self.take_inquiry() {
-            return fail("PCHK9997");
+    /// A call posted to a return_url: budget, body, tokens, then the operation.
+    fn cpay_flagged(&self, call: &Call<'_>) -> Reply {
+        let ep = call.ep;
+        let method = call.method();
+        if ep.id == "cpay.result_inquiry" && !self.take_inquiry(call.now) {
+            return refuse(ep, "inquiry_rate_limited", &call.facts(method));
         }
-        if !errors.is_empty() {
-            return fail("CBIL0001");
+        if !call.errors.is_empty() {
+            return refuse_invalid(call, method);
         }
-        let get = |n: &str| request.get(n).and_then(Value::as_str).unwrap_or("");
-        let now = self.clock.now();
-        let grant = lock(&self.grants).get(get("PCD_AUTH_KEY")).cloned();
+        let grant = lock(&self.ledger)
+            .grants
+            .get(call.get(names::AUTH_KEY))
+            .cloned();
         let Some(grant) = grant.filter(|g| {
-            g.expires > now
-                && g.cst_token == get("PCD_CST_ID")
-                && g.key_token == get("PCD_CUST_KEY")
+            g.expires > call.now
+                && &*g.cst_token == call.get(names::PCD_CST_ID)
+                && &*g.key_token == call.get(names::PCD_CUST_KEY)
         }) else {
-            return fail("SPAY0001");
+            return refuse(ep, "auth_token_mismatch", &call.facts(method));
         };
         if grant.endpoint != Some(ep.id) {
-            return fail("CBIL0001");
+            return refuse(ep, "auth_token_other_operation", &call.facts(method));
         }
-        let oid = get("PCD_PAY_OID").to_string();
-        if ep.id == "cpay.result_inquiry" {
-            let order = lock(&self.orders).get(&oid).cloned();
-            let Some(order) = order else {
-                return fail("CBIL0003");
-            };
-            let stored_method = method_of(ep, &Value::Object(order.clone()));
-            let m = if stored_method == Applies::Both {
-                method
-            } else {
-                stored_method
-            };
-            let mut body = success_body(ep, m, request, now);
-            if let Some(obj) = body.as_object_mut() {
-                for (k, v) in &order {
-                    let documented = ep
-                        .response
-                        .iter()
-                        .any(|f| f.name == k && f.applies.admits(m));
-                    let result_field = ep.result.is_some_and(|r| r.code_field == k)
-                        || k == "PCD_PAY_RST"
-                        || k == "PCD_PAY_MSG";
-                    if documented && !result_field && v.is_string() {
-                        obj.insert(k.clone(), v.clone());
-                    }
-                }
-            }
-            return (200, body);
-        }
-        let body = success_body(ep, method, request, now);
-        if ep.id == "cpay.billing_repay"
-            && !oid.is_empty()
-            && let Some(obj) = body.as_object()
-        {
-            lock(&self.orders).insert(oid, obj.clone());
-        }
-        (200, body)
+        self.cpay_operation(call)
     }
 
     /// Counts one result inquiry; false when the budget of the window is spent.
-    fn take_inquiry(&self) -> bool {
-        let now = self.clock.now();
+    fn take_inquiry(&self, now: SystemTime) -> bool {
         let mut q = lock(&self.inquiries);
         while q
             .front()
-            .is_some_and(|t| now.duration_since(*t).unwrap_or_default() >= INQUIRY_WINDOW)
+            .is_some_and(|t| now.duration_since(*t).unwrap_or_default() >= names::INQUIRY_WINDOW)
         {
             q.pop_front();
         }
+        if q.len() > names::INQUIRY_BUDGET {
+            // Every inquiry beyond the budget is refused; the window keeps its size.
+            return false;
+        }
         q.push_back(now);
-        q.len() <= INQUIRY_BUDGET
+        q.len() <= names::INQUIRY_BUDGET
     }
 
+    // ---- hub and global -------------------------------------------------------------------
+
     /// hub and global: the token endpoint and the bearer-protected calls.
-    fn bearer_service(
-        &self,
-        svc: Service,
-        ep: &'static EndpointSpec,
-        req: &Incoming<'_>,
-        request: &Value,
-        errors: &[payple_types::Finding],
-    ) -> (u16, Value) {
-        let fail = |code: &str| (200, failure_body(ep, code));
-        let flow_id = match svc {
+    fn bearer_service(&self, svc: Service, call: &Call<'_>) -> Reply {
+        let ep = call.ep;
+        let flow = auth_flow(match svc {
             Service::Hub => "hub.bearer_token",
             _ => "global.token",
-        };
-        let flow = auth_flow(flow_id);
-        let now = self.clock.now();
+        });
         if flow.and_then(|f| f.endpoint) == Some(ep.id) {
-            return self.issue_bearer(
-                svc,
-                ep,
-                request,
-                errors,
-                flow.and_then(|f| f.lifetime_seconds),
-            );
+            return self.issue_bearer(svc, call, flow.and_then(|f| f.lifetime_seconds));
         }
-        let token = req
+        let facts = call.facts(Applies::Both);
+        let token = call
+            .req
             .authorization
             .and_then(|h| {
                 let (scheme, rest) = h.trim().split_once(' ')?;
                 scheme.eq_ignore_ascii_case("bearer").then(|| rest.trim())
             })
             .unwrap_or("");
-        let valid = lock(&self.bearers)
+        let valid = lock(&self.ledger)
+            .bearers
             .get(token)
-            .is_some_and(|b| b.service == svc && b.expires > now);
+            .is_some_and(|b| b.service == svc.id() && b.expires > call.now);
         if !valid {
-            return fail("T0320");
+            return refuse(ep, "token_invalid", &facts);
         }
-        if !errors.is_empty() {
-            return fail("A0009");
+        if !call.errors.is_empty() {
+            return refuse_invalid(call, Applies::Both);
         }
-        (200, success_body(ep, method_of(ep, request), request, now))
+        match svc {
+            Service::Hub => self.hub_operation(call),
+            _ => self.global_operation(call),
+        }
     }
 
-    fn issue_bearer(
-        &self,
-        svc: Service,
-        ep: &'static EndpointSpec,
-        request: &Value,
-        errors: &[payple_types::Finding],
-        lifetime: Option<u64>,
-    ) -> (u16, Value) {
-        let fail = |code: &str| (200, failure_body(ep, code));
-        let (id_field, key_field) = match svc {
-            Service::Hub => ("cst_id", "custKey"),
-            _ => ("service_id", "service_key"),
-        };
-        let get = |n: &str| request.get(n).and_then(Value::as_str).unwrap_or("");
-        let code_ok = {
-            let c = get("code");
-            c.len() == 10 && c.chars().all(|ch| ch.is_ascii_alphanumeric())
-        };
-        let missing = |n: &str| get(n).is_empty();
-        if svc == Service::Global {
-            if missing(id_field) {
-                return fail("T0200");
-            }
-            if missing(key_field) {
-                return fail("T0201");
-            }
-            if missing("code") {
-                return fail("T0210");
-            }
-        }
-        if !code_ok || errors.iter().any(|e| e.field.as_deref() == Some("code")) {
-            return fail("T0211");
-        }
-        if !errors.is_empty() {
-            return fail("T0300");
-        }
+    fn issue_bearer(&self, svc: Service, call: &Call<'_>, lifetime: Option<u64>) -> Reply {
+        let ep = call.ep;
+        let facts = call.facts(Applies::Both);
         let creds = service(svc.id()).map(|s| s.test_credentials).unwrap_or(&[]);
-        let expected = |name: &str, fallback: &'static str| {
-            creds
-                .iter()
-                .find(|(n, _)| *n == name)
-                .map(|(_, v)| *v)
-                .unwrap_or(fallback)
-        };
-        // The global test account documents only service_id; its samples use this key.
-        if get(id_field) != expected(id_field, "test")
-            || get(key_field) != expected(key_field, "abcd1234567890")
+        // The account fields are the token request's documented required fields named in
+        // the service's test account (cst_id / custKey, service_id / service_key).
+        let account: Vec<(&str, &str)> = creds
+            .iter()
+            .filter(|(n, _)| ep.request.iter().any(|f| f.name == *n) && *n != names::CODE)
+            .map(|(n, v)| (*n, *v))
+            .collect();
+        for (name, _) in &account {
+            if call.get(name).is_empty()
+                && let Some(s) =
+                    protocol::own_situation(ep, "token_field_missing", &facts.about(name))
+            {
+                return (200, failure_body(ep, s.code));
+            }
+        }
+        if call.get(names::CODE).is_empty()
+            && let Some(s) =
+                protocol::own_situation(ep, "token_field_missing", &facts.about(names::CODE))
         {
-            return fail("T0300");
+            return (200, failure_body(ep, s.code));
+        }
+        let code = call.get(names::CODE);
+        let code_ok = code.len() == 10 && code.chars().all(|c| c.is_ascii_alphanumeric());
+        if !code_ok
+            || call
+                .errors
+                .iter()
+                .any(|e| e.field.as_deref() == Some(names::CODE))
+        {
+            return refuse(ep, "token_code_malformed", &facts);
+        }
+        if !call.errors.is_empty() {
+            return refuse(ep, "request_invalid", &facts);
+        }
+        if account.is_empty() || account.iter().any(|(n, v)| call.get(n) != *v) {
+            return refuse(ep, "token_account_unknown", &facts);
         }
         let lifetime = lifetime.unwrap_or(60);
         let token = random_string(ALNUM, 48);
-        let now = self.clock.now();
-        {
-            let mut b = lock(&self.bearers);
-            b.retain(|_, t| t.expires > now);
-            b.insert(
-                token.clone(),
-                Bearer {
-                    service: svc,
-                    expires: now + Duration::from_secs(lifetime),
-                },
-            );
-        }
-        let mut body = success_body(ep, Applies::Both, request, now);
+        lock(&self.ledger).bearers.insert(
+            &token,
+            Bearer {
+                service: svc.id(),
+                expires: call.now + Duration::from_secs(lifetime),
+            },
+        );
+        let mut body = success(ep, Applies::Both, &call.request, &[], call.now);
         if let Some(obj) = body.as_object_mut() {
             obj.insert("access_token".into(), token.into());
-            obj.insert("token_type".into(), "Bearer".into());
             obj.insert("expires_in".into(), lifetime.to_string().into());
-            obj.insert("code".into(), get("code").into());
+            obj.insert(names::CODE.into(), code.into());
         }
         (200, body)
     }
+
+    /// Expires every token issued so far (of one service, or all).
+    pub(crate) fn expire_tokens(&self, service: Option<&str>) {
+        let now = self.clock.now();
+        let mut l = lock(&self.ledger);
+        if service.is_none_or(|s| s == "cpay") {
+            l.grants.for_each_mut(|g| g.expires = g.expires.min(now));
+        }
+        l.bearers.for_each_mut(|b| {
+            if service.is_none_or(|s| s == b.service) {
+                b.expires = b.expires.min(now);
+            }
+        });
+    }
+
+    /// Every token issued and still remembered (for leak tests; never logged).
+    pub(crate) fn issued_tokens(&self) -> Vec<String> {
+        let l = lock(&self.ledger);
+        let mut out = Vec::new();
+        for (k, g) in l.grants.iter() {
+            out.push(k.to_string());
+            out.push(g.cst_token.to_string());
+            out.push(g.key_token.to_string());
+        }
+        for (k, _) in l.bearers.iter() {
+            out.push(k.to_string());
+        }
+        out
+    }
+}
+
+/// Paths of return_url endpoints that document none: `/__mock/return/<endpoint id>`.
+pub(crate) const RETURN_PREFIX: &str = "/__mock/return/";
+
+/// The path auth answers for the follow-up `id`: its first documented legacy path (the
+/// card variant for card, the last one for monthly-once payments where several exist),
+/// else the mock's own `/__mock/return/<id>`.
+fn return_path(id: &str, card: bool, monthly: bool) -> String {
+    let all: Vec<&str> = protocol::legacy_paths_of(id).collect();
+    let by_method: Vec<&str> = all
+        .iter()
+        .copied()
+        .filter(|p| p.to_ascii_lowercase().contains(names::CARD) == card)
+        .collect();
+    let pool = if by_method.is_empty() {
+        &all
+    } else {
+        &by_method
+    };
+    let chosen = if monthly { pool.last() } else { pool.first() };
+    chosen
+        .map(|p| (*p).to_string())
+        .unwrap_or_else(|| format!("{RETURN_PREFIX}{id}"))
+}
+
+/// The confirm path of a CERT payment of `method`: the confirm endpoint's legacy path for
+/// that method.
+pub(crate) fn confirm_path(method: Applies) -> String {
+    return_path("cpay.confirm_cert", method == Applies::Card, false)
+}
+
+fn host_name(base: &str) -> String {
+    base.trim_start_matches("http://")
+        .trim_start_matches("https://")
+        .to_string()
+}
+
+fn best_by_body(
+    candidates: Vec<&'static EndpointSpec>,
+    body: &[u8],
+) -> Option<&'static EndpointSpec> {
+    // Same path, several endpoints (hub execute / cancel): the body decides, by its errors
+    // first and then by its warnings.
+    candidates.into_iter().min_by_key(|e| {
+        let r = validate_bytes(e, Part::Request, body);
+        (report_errors(&r), r.findings.len())
+    })
 }
 
 fn report_errors(r: &Report) -> usize {
@@ -667,7 +673,7 @@ fn flagged_endpoint(auth: &EndpointSpec, request: &Value) -> Option<&'static str
             })
             .and_then(|(_, v)| v.as_str())
     };
-    if value_of("PCD_REGULER_FLAG") == Some("Y") {
+    if value_of(names::REGULER_FLAG) == Some("Y") {
         return Some("cpay.billing_repay");
     }
     endpoints()
@@ -675,12 +681,6 @@ fn flagged_endpoint(auth: &EndpointSpec, request: &Value) -> Option<&'static str
         .filter(|e| matches!(e.target, Target::AuthReturnUrl("cpay.partner_auth")))
         .find(|e| e.auth_flag.is_some_and(|(f, v)| value_of(f) == Some(v)))
         .map(|e| e.id)
-}
-
-/// Unused helper kept private: the body module's sample picker, re-exported for tests.
-#[cfg(test)]
-pub(crate) fn sample_for(id: &str) -> Option<Value> {
-    endpoint(id).and_then(|ep| crate::body::best_sample(ep, Applies::Both))
 }
 
 #[cfg(test)]
@@ -722,7 +722,22 @@ mod tests {
     }
 
     #[test]
-    fn auth_has_a_sample() {
-        assert!(sample_for("cpay.auth").is_some());
+    fn return_paths_come_from_the_spec() {
+        // Every flagged cpay endpoint gets a path that resolves back to it.
+        for ep in endpoints()
+            .iter()
+            .filter(|e| matches!(e.target, Target::AuthReturnUrl(_)))
+        {
+            for card in [false, true] {
+                let p = return_path(ep.id, card, false);
+                let path = p.split('?').next().unwrap_or("");
+                let known = path.starts_with(RETURN_PREFIX)
+                    || protocol::legacy_endpoints("cpay", path)
+                        .iter()
+                        .any(|(e, _)| e.id == ep.id);
+                assert!(known, "{}: {p}", ep.id);
+            }
+        }
+        assert_ne!(confirm_path(Applies::Card), confirm_path(Applies::Transfer));
     }
 }

@@ -111,7 +111,11 @@ async fn global_token_then_billing_key_payment_and_expiry() {
     assert!(check("global.token", Part::Response, &t).is_valid(), "{t}");
     let bearer = format!("Bearer {}", t["access_token"].as_str().unwrap());
     let url = format!("{}/gpay/billingKey", server.global_url());
-    let req = valid_request("global.billing_key_payment", &json!({})).unwrap();
+    // The documented request is a PHP template ($service_id ...); a billing key comes from
+    // a payment-window payment (the admin route stands in for the window).
+    let w = window(&server, "global", &json!({})).await;
+    let req = json!({"service_id": "demo", "comments": "test", "billing_key": w["billing_key"],
+                     "securityCode": "123", "totalAmount": "1.00", "currency": "USD"});
     let r = post(&url, &req, &[("Authorization", &bearer)]).await;
     assert_eq!(r["result"], "A0000", "{r}");
     let report = check("global.billing_key_payment", Part::Response, &r);

@@ -10,44 +10,72 @@ use payple_types::{Kind, Part};
 use serde_json::{Value, json};
 use std::time::Duration;
 
-/// (auth flag, endpoint of the flagged call, extra fields of the flagged call)
-fn flags() -> Vec<(Value, &'static str, Value)> {
+/// A transfer payment `oid` of 10,000 won made with the documentation's billing key;
+/// returns (payer id, today's date).
+async fn paid_order(server: &payple_mock::MockServer, oid: &str) -> (String, String) {
+    let a = auth(server, json!({"PCD_SIMPLE_FLAG": "Y"})).await;
+    let mut o = tokens(&a);
+    o["PCD_PAY_OID"] = json!(oid);
+    o["PCD_PAY_TYPE"] = json!("transfer");
+    o["PCD_PAY_TOTAL"] = json!("10000");
+    let req = valid_request("cpay.billing_repay", &o).unwrap();
+    let r = post(a["return_url"].as_str().unwrap(), &req, &[]).await;
+    assert_eq!(r["PCD_PAY_RST"], "success", "{r}");
+    let date = r["PCD_PAY_TIME"].as_str().unwrap()[..8].to_string();
+    (req["PCD_PAYER_ID"].as_str().unwrap().to_string(), date)
+}
+
+/// (auth flag, endpoint of the flagged call, extra fields of the flagged call), in an
+/// order that works on one ledger: the payment `mockflow0001` exists.
+fn flags(payer: &str, date: &str) -> Vec<(Value, &'static str, Value)> {
+    let order = json!({"PCD_PAY_OID": "mockflow0001", "PCD_PAYER_ID": payer});
+    let with = |extra: Value| {
+        let mut o = order.clone();
+        for (k, v) in extra.as_object().unwrap() {
+            o[k] = v.clone();
+        }
+        o
+    };
     vec![
         (
             json!({"PCD_PAYCHK_FLAG": "Y"}),
             "cpay.result_inquiry",
-            json!({"PCD_PAYCHK_FLAG": "Y", "PCD_PAY_TYPE": "transfer", "PCD_PAY_OID": "test201804000001", "PCD_PAY_DATE": "20200320"}),
+            with(json!({"PCD_PAYCHK_FLAG": "Y", "PCD_PAY_TYPE": "transfer", "PCD_PAY_DATE": date})),
         ),
-        (json!({"PCD_PAYCANCEL_FLAG": "Y"}), "cpay.cancel", json!({})),
+        (
+            json!({"PCD_PAYCANCEL_FLAG": "Y"}),
+            "cpay.cancel",
+            with(json!({"PCD_PAY_DATE": date, "PCD_REFUND_TOTAL": "1000"})),
+        ),
         (
             json!({"PCD_PAY_WORK": "PUSERINFO"}),
             "cpay.registration_lookup",
-            json!({}),
-        ),
-        (
-            json!({"PCD_PAY_WORK": "PUSERDEL"}),
-            "cpay.registration_delete",
-            json!({}),
+            with(json!({})),
         ),
         (
             json!({"PCD_SIMPLE_FLAG": "Y"}),
             "cpay.billing_repay",
-            json!({}),
+            with(json!({"PCD_PAY_OID": "mockflow0002", "PCD_PAY_TYPE": "transfer"})),
         ),
         (
             json!({"PCD_PAY_WORK": "TSREG"}),
             "cpay.cash_receipt_issue",
-            json!({"PCD_TAXSAVE_AMOUNT": "1000"}),
+            with(json!({"PCD_TAXSAVE_AMOUNT": "1000"})),
         ),
         (
             json!({"PCD_PAY_WORK": "TSCANCEL"}),
             "cpay.cash_receipt_cancel",
-            json!({}),
+            with(json!({})),
         ),
         (
             json!({"PCD_PAY_WORK": "LINKREG"}),
             "cpay.link_payment",
             json!({}),
+        ),
+        (
+            json!({"PCD_PAY_WORK": "PUSERDEL"}),
+            "cpay.registration_delete",
+            with(json!({})),
         ),
     ]
 }
@@ -55,7 +83,8 @@ fn flags() -> Vec<(Value, &'static str, Value)> {
 #[tokio::test]
 async fn auth_per_flag_then_the_flagged_call() {
     let server = start(Clock::system()).await;
-    for (flag, id, extra) in flags() {
+    let (payer, date) = paid_order(&server, "mockflow0001").await;
+    for (flag, id, extra) in flags(&payer, &date) {
         let a = auth(&server, flag.clone()).await;
         assert_eq!(a["result"], "success", "{id}: {a}");
         assert!(
@@ -71,8 +100,7 @@ async fn auth_per_flag_then_the_flagged_call() {
         let req = valid_request(id, &overrides)
             .unwrap_or_else(|| panic!("{id}: no documented request sample is valid"));
         let r = post(&url, &req, &[]).await;
-        let report = check(id, Part::Response, &r);
-        assert!(report.is_valid(), "{id}: {r}\n{:?}", report.findings);
+        assert_clean(id, &r);
         let status = ["PCD_PAY_RST", "PCD_LINK_RST", "result"]
             .iter()
             .find_map(|k| r.get(*k))
@@ -85,6 +113,7 @@ async fn auth_per_flag_then_the_flagged_call() {
         // Secrets never reach the log.
         let logged = serde_json::to_string(&last.body).unwrap();
         assert!(!logged.contains(a["AuthKey"].as_str().unwrap()), "{logged}");
+        assert!(!logged.contains(&payer), "{logged}");
     }
     // Using a token for another operation is refused.
     let a = auth(&server, json!({"PCD_PAY_WORK": "PUSERINFO"})).await;
@@ -143,10 +172,13 @@ async fn wrong_or_missing_referer_is_auth0004() {
 async fn auth_key_expires_after_30_minutes_on_the_clock() {
     let clock = Clock::manual(start_time());
     let server = start(clock.clone()).await;
+    let (_, date) = paid_order(&server, "mockexp0001").await;
     let a = auth(&server, json!({"PCD_PAYCHK_FLAG": "Y"})).await;
     let url = a["return_url"].as_str().unwrap().to_string();
     let mut o = tokens(&a);
-    o["PCD_PAY_OID"] = json!("test201804000001");
+    o["PCD_PAY_OID"] = json!("mockexp0001");
+    o["PCD_PAY_DATE"] = json!(date);
+    o["PCD_PAY_TYPE"] = json!("transfer");
     let req = valid_request("cpay.result_inquiry", &o).unwrap();
     clock.advance(Duration::from_secs(29 * 60));
     let r = post(&url, &req, &[]).await;
@@ -199,15 +231,12 @@ async fn unknown_order_and_invalid_request() {
 #[tokio::test]
 async fn billing_repay_creates_an_order_the_inquiry_finds() {
     let server = start(Clock::system()).await;
-    let a = auth(&server, json!({"PCD_SIMPLE_FLAG": "Y"})).await;
-    let mut o = tokens(&a);
-    o["PCD_PAY_OID"] = json!("mockorder0001");
-    let req = valid_request("cpay.billing_repay", &o).unwrap();
-    let r = post(a["return_url"].as_str().unwrap(), &req, &[]).await;
-    assert_eq!(r["PCD_PAY_RST"], "success", "{r}");
+    let (_, date) = paid_order(&server, "mockorder0001").await;
     let a = auth(&server, json!({"PCD_PAYCHK_FLAG": "Y"})).await;
     let mut o = tokens(&a);
     o["PCD_PAY_OID"] = json!("mockorder0001");
+    o["PCD_PAY_DATE"] = json!(date);
+    o["PCD_PAY_TYPE"] = json!("transfer");
     let req = valid_request("cpay.result_inquiry", &o).unwrap();
     let r = post(a["return_url"].as_str().unwrap(), &req, &[]).await;
     assert_eq!(r["PCD_PAY_RST"], "success", "{r}");
@@ -219,10 +248,13 @@ async fn billing_repay_creates_an_order_the_inquiry_finds() {
 async fn inquiry_budget_pchk9997_and_recovery() {
     let clock = Clock::manual(start_time());
     let server = start(clock.clone()).await;
+    let (_, date) = paid_order(&server, "mockbudget0001").await;
     let a = auth(&server, json!({"PCD_PAYCHK_FLAG": "Y"})).await;
     let url = a["return_url"].as_str().unwrap().to_string();
     let mut o = tokens(&a);
-    o["PCD_PAY_OID"] = json!("test201804000001");
+    o["PCD_PAY_OID"] = json!("mockbudget0001");
+    o["PCD_PAY_DATE"] = json!(date);
+    o["PCD_PAY_TYPE"] = json!("transfer");
     let req = valid_request("cpay.result_inquiry", &o).unwrap();
     let body = req.to_string();
     let http = client();

@@ -24,10 +24,25 @@ async fn with_drift(spec: &str) -> MockServer {
     .unwrap()
 }
 
+/// A transfer payment `oid` made with the documentation's billing key; returns its date.
+async fn paid(server: &MockServer, oid: &str) -> String {
+    let a = auth(server, json!({"PCD_SIMPLE_FLAG": "Y"})).await;
+    let mut o = tokens(&a);
+    o["PCD_PAY_OID"] = json!(oid);
+    o["PCD_PAY_TYPE"] = json!("transfer");
+    let req = valid_request("cpay.billing_repay", &o).unwrap();
+    let r = post(a["return_url"].as_str().unwrap(), &req, &[]).await;
+    assert_eq!(r["PCD_PAY_RST"], "success", "{r}");
+    r["PCD_PAY_TIME"].as_str().unwrap()[..8].to_string()
+}
+
 async fn inquiry(server: &MockServer) -> Value {
+    let date = paid(server, "test201804000001").await;
     let a = auth(server, json!({"PCD_PAYCHK_FLAG": "Y"})).await;
     let mut o = tokens(&a);
     o["PCD_PAY_OID"] = json!("test201804000001");
+    o["PCD_PAY_DATE"] = json!(date);
+    o["PCD_PAY_TYPE"] = json!("transfer");
     let req = valid_request("cpay.result_inquiry", &o).unwrap();
     post(a["return_url"].as_str().unwrap(), &req, &[]).await
 }
@@ -132,6 +147,8 @@ async fn official_sample_requests_are_accepted() {
         ("Cache-Control", "no-cache"),
         ("referer", "https://shop.example.com"),
     ];
+    // The documented requests name the order test201804000001: pay it first (today).
+    let date = paid(&server, "test201804000001").await;
     let send = |url: String, body: Value, headers: Vec<(&'static str, &'static str)>| async move {
         let (status, text) = post_raw(&url, body.to_string().as_bytes(), &headers).await;
         assert_eq!(status, 200, "{text}");
@@ -175,7 +192,7 @@ async fn official_sample_requests_are_accepted() {
     body["PCD_PAYCHK_FLAG"] = json!("Y");
     body["PCD_PAY_TYPE"] = json!("transfer");
     body["PCD_PAY_OID"] = json!("test201804000001");
-    body["PCD_PAY_DATE"] = json!("20200320");
+    body["PCD_PAY_DATE"] = json!(date.clone());
     let r = send(
         a["return_url"].as_str().unwrap().into(),
         body,
@@ -228,6 +245,8 @@ async fn official_sample_requests_are_accepted() {
     .await;
     let mut o = tokens(&a);
     o["PCD_REFUND_TOTAL"] = json!(1000);
+    o["PCD_PAY_DATE"] = json!(date.clone());
+    o["PCD_PAY_OID"] = json!("test201804000001");
     let body = valid_request("cpay.cancel", &o).unwrap();
     assert!(body["PCD_REFUND_TOTAL"].is_number());
     let r = send(

@@ -39,8 +39,9 @@ mod values;
 
 pub use runtime::*;
 pub use validate::{
-    Finding, Fingerprint, Kind, MAX_BODY_BYTES, Report, Severity, UnknownEndpoint, endpoint,
-    json_type, pointer_key, pointer_token, validate, validate_bytes, validate_value,
+    Finding, Fingerprint, Kind, MAX_BODY_BYTES, MAX_FINDINGS_PER_GROUP, Report, Severity,
+    UnknownEndpoint, endpoint, json_type, pointer_key, pointer_token, validate, validate_bytes,
+    validate_value,
 };
 pub use values::{Amount, Coded, Secret, lenient};
 

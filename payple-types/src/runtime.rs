@@ -1,7 +1,9 @@
 //! Types the generated code is built from: validator tables, type codes, result codes,
 //! and the tolerant value types of the models.
 
+use std::collections::BTreeSet;
 use std::fmt;
+use std::sync::{Mutex, PoisonError};
 
 /// Request or response.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -137,8 +139,12 @@ impl std::error::Error for TypeCodeError {}
 
 impl TypeCode {
     /// Parses a compact code (`aN(255)`) or word notation (`String(20)`) against the
-    /// alphabet compiled from the spec. The notation is leaked once per call: parse codes
-    /// at start-up, not per request.
+    /// alphabet compiled from the spec.
+    ///
+    /// The notation of a valid code is kept once per distinct code for the life of the
+    /// process (so that `TypeCode` stays `Copy` with a `&'static str`, like the compiled
+    /// codes): parsing the same code again allocates nothing, and invalid codes keep
+    /// nothing. Memory grows with the number of distinct codes parsed, not with calls.
     pub fn parse(code: &str) -> Result<TypeCode, TypeCodeError> {
         let bad = |why: String| TypeCodeError::BadCode(format!("`{code}`: {why}"));
         let (head, max_len) = match code.find('(') {
@@ -173,7 +179,7 @@ impl TypeCode {
             Some(mask)
         };
         Ok(TypeCode {
-            notation: Box::leak(code.to_string().into_boxed_str()),
+            notation: intern(code),
             mask,
             max_len,
         })
@@ -215,6 +221,19 @@ impl TypeCode {
         }
         Ok(())
     }
+}
+
+/// The one copy of `code` kept for the life of the process (see [`TypeCode::parse`]).
+fn intern(code: &str) -> &'static str {
+    static INTERNED: Mutex<BTreeSet<&'static str>> = Mutex::new(BTreeSet::new());
+    // The set is valid whatever a panicking holder did: it only ever grows by whole entries.
+    let mut set = INTERNED.lock().unwrap_or_else(PoisonError::into_inner);
+    if let Some(&kept) = set.get(code) {
+        return kept;
+    }
+    let kept: &'static str = Box::leak(Box::from(code));
+    set.insert(kept);
+    kept
 }
 
 impl fmt::Display for TypeCode {

@@ -10,10 +10,18 @@ use serde::Serialize;
 use serde::de::DeserializeSeed;
 use serde_json::Value;
 use std::borrow::Cow;
+use std::collections::HashMap;
 use std::fmt;
+use std::hash::{BuildHasherDefault, Hasher};
 
 /// The largest body the validator parses (bytes). Payple's bodies are a few kilobytes.
 pub const MAX_BODY_BYTES: usize = 4 * 1024 * 1024;
+
+/// The most findings of one kind for one field (all undocumented keys count as one group,
+/// as do all duplicate keys) that a report lists. The rest are counted in one summary
+/// finding at the end of the report ([`Finding::omitted`]): a hostile body with 100,000
+/// undocumented keys gives a short report, and the verdict is that of the full list.
+pub const MAX_FINDINGS_PER_GROUP: usize = 100;
 
 /// What kind of deviation a finding is. The names are stable.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -234,6 +242,9 @@ enum Detail {
     JsonType { got: &'static str },
     /// An item of the list `field` is `actual` (a JSON type), not an object.
     ItemNotObject,
+    /// Stands for `omitted` findings of its kind and field left out of the report, the
+    /// first of them at the pointer (see [`MAX_FINDINGS_PER_GROUP`]).
+    Omitted { omitted: usize },
 }
 
 /// How a value breaks its type code, without the value itself.
@@ -339,6 +350,15 @@ impl Finding {
     /// came from outside the spec).
     pub fn set_message(&mut self, message: impl Into<Cow<'static, str>>) {
         self.detail = Detail::Text(message.into());
+    }
+
+    /// How many findings of this kind and field this one stands for beyond the
+    /// [`MAX_FINDINGS_PER_GROUP`] listed: 0 for every finding but a report's summaries.
+    pub fn omitted(&self) -> usize {
+        match self.detail {
+            Detail::Omitted { omitted } => omitted,
+            _ => 0,
+        }
     }
 
     /// The key the pointer ends in (unescaped).
@@ -469,6 +489,17 @@ impl fmt::Display for Finding {
             ),
             Detail::ItemNotObject => {
                 write!(f, "items of `{field}` are objects, this one is a {actual}")
+            }
+            Detail::Omitted { omitted } => {
+                write!(f, "{omitted} more `{}` findings", self.kind)?;
+                if !field.is_empty() {
+                    write!(f, " of `{field}`")?;
+                }
+                write!(
+                    f,
+                    ", from this pointer on, are not listed ({} in all; the first {MAX_FINDINGS_PER_GROUP} are)",
+                    omitted + MAX_FINDINGS_PER_GROUP
+                )
             }
         }
     }
@@ -696,6 +727,54 @@ struct Cx<'a> {
     /// [`Fingerprint::origin`] of the endpoint and part, once a finding needs it.
     origin: Option<u64>,
     findings: Vec<Finding>,
+    /// Findings made when an object closes, waiting to be placed in body order:
+    /// (position in `findings`, order among those at one position, finding).
+    pending: Vec<(usize, usize, Finding)>,
+    /// Findings admitted so far (listed or waiting in `pending`).
+    admitted: usize,
+    /// Per (kind, field), once [`MAX_FINDINGS_PER_GROUP`] findings have been admitted: no
+    /// group can be full before that, so bodies with fewer findings never build it.
+    groups: Option<Groups>,
+    /// Groups with findings left out so far.
+    summaries: usize,
+}
+
+/// A kind and a field: the findings [`MAX_FINDINGS_PER_GROUP`] counts together.
+type GroupKey = (Kind, Option<Cow<'static, str>>);
+
+/// The groups of one report. Their keys are kinds and field names of the spec, never text
+/// from a body, so a fast hash without a random key is safe here.
+type Groups = HashMap<GroupKey, Group, BuildHasherDefault<Fnv>>;
+
+/// FNV-1a (64 bit), for [`Groups`].
+#[derive(Default)]
+struct Fnv(u64);
+
+impl Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for &b in bytes {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
+    }
+}
+
+/// The findings of one group: how many are listed, and those left out.
+#[derive(Default)]
+struct Group {
+    listed: usize,
+    /// The first finding left out, its order among the summaries, and how many in all.
+    omitted: Option<(Finding, usize, usize)>,
 }
 
 /// The JSON type of a value as JSON Schema names it: `null`, `boolean`, `number`, `string`,
@@ -790,10 +869,30 @@ impl<'a> Cx<'a> {
             part,
             origin: None,
             findings: Vec::new(),
+            pending: Vec::new(),
+            admitted: 0,
+            groups: None,
+            summaries: 0,
         }
     }
 
-    fn report(self) -> Report {
+    fn report(mut self) -> Report {
+        self.place_pending();
+        if let Some(groups) = self.groups {
+            // One summary per group with findings left out, in the order of their first.
+            let mut summaries: Vec<(usize, Finding)> = groups
+                .into_values()
+                .filter_map(|g| g.omitted)
+                .map(|(mut first, order, omitted)| {
+                    first.detail = Detail::Omitted { omitted };
+                    first.expected = None;
+                    first.actual = None;
+                    (order, first)
+                })
+                .collect();
+            summaries.sort_by_key(|(order, _)| *order);
+            self.findings.extend(summaries.into_iter().map(|(_, f)| f));
+        }
         Report {
             endpoint: self.ep.id,
             part: self.part.as_str(),
@@ -804,13 +903,133 @@ impl<'a> Cx<'a> {
     /// The body cannot be read: exactly one finding, whatever was seen before.
     fn malformed(&mut self, message: String) {
         self.findings.clear();
+        self.pending.clear();
+        self.admitted = 0;
+        self.groups = None;
+        self.summaries = 0;
         let draft = Draft::new(Kind::MalformedBody, Detail::Text(message.into()));
         self.push(String::new(), draft);
     }
 
+    #[inline]
     fn push(&mut self, pointer: String, draft: Draft) {
-        let f = self.finding(pointer, draft);
-        self.findings.push(f);
+        if self.groups.is_none() && self.admitted < MAX_FINDINGS_PER_GROUP {
+            self.admitted += 1;
+            let f = self.finding(pointer, draft);
+            self.findings.push(f);
+        } else if let Some(f) = self.admit(pointer, draft) {
+            self.findings.push(f);
+        }
+    }
+
+    /// The finding, unless its group already lists [`MAX_FINDINGS_PER_GROUP`]: then it is
+    /// counted in the group's summary instead.
+    fn admit(&mut self, pointer: String, draft: Draft) -> Option<Finding> {
+        if self.groups.is_none() && self.admitted < MAX_FINDINGS_PER_GROUP {
+            self.admitted += 1;
+            return Some(self.finding(pointer, draft));
+        }
+        self.admit_counted(pointer, draft)
+    }
+
+    /// [`Cx::admit`] once the groups are counted: only bodies with many findings come here.
+    #[cold]
+    #[inline(never)]
+    fn admit_counted(&mut self, pointer: String, draft: Draft) -> Option<Finding> {
+        let finding = self.finding(pointer, draft);
+        let groups = self.groups.get_or_insert_with(|| {
+            let mut groups = Groups::default();
+            let admitted = self
+                .findings
+                .iter()
+                .chain(self.pending.iter().map(|p| &p.2));
+            for f in admitted {
+                groups.entry((f.kind, f.field.clone())).or_default().listed += 1;
+            }
+            groups
+        });
+        let group = groups
+            .entry((finding.kind, finding.field.clone()))
+            .or_default();
+        if group.listed < MAX_FINDINGS_PER_GROUP {
+            group.listed += 1;
+            self.admitted += 1;
+            return Some(finding);
+        }
+        match &mut group.omitted {
+            None => {
+                group.omitted = Some((finding, self.summaries, 1));
+                self.summaries += 1;
+            }
+            Some((first, _, count)) => {
+                *count += 1;
+                // The summary carries the worst severity of the findings it stands for.
+                first.severity = first.severity.min(finding.severity);
+            }
+        }
+        None
+    }
+
+    /// Counts a finding of `kind` for `field` in its group's summary if the group already
+    /// lists [`MAX_FINDINGS_PER_GROUP`] and has its first left-out finding: then the caller
+    /// need not build it (its pointer above all). Only for findings whose severity is
+    /// their kind's (no rule behind them). True if counted.
+    #[inline]
+    fn count_if_full(&mut self, kind: Kind, field: Option<&'static str>) -> bool {
+        let Some(groups) = &mut self.groups else {
+            return false;
+        };
+        match groups.get_mut(&(kind, field.map(Cow::Borrowed))) {
+            Some(Group {
+                omitted: Some((first, _, count)),
+                ..
+            }) => {
+                *count += 1;
+                first.severity = first.severity.min(kind.severity());
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Waits for [`Cx::place_pending`] to place `finding` at position `at` of the findings
+    /// (before what is there now), after those waiting at `at` with a lower `order`.
+    fn push_at(&mut self, at: usize, order: usize, pointer: String, draft: Draft) {
+        if let Some(f) = self.admit(pointer, draft) {
+            self.pending.push((at, order, f));
+        }
+    }
+
+    /// Places the waiting findings, in one pass over the findings after the first place.
+    #[inline]
+    fn place_pending(&mut self) {
+        if !self.pending.is_empty() {
+            self.place_pending_now();
+        }
+    }
+
+    fn place_pending_now(&mut self) {
+        let mut pending = std::mem::take(&mut self.pending);
+        pending.sort_by_key(|&(at, order, _)| (at, order));
+        if pending.len() <= 4 {
+            // A few: inserted one by one, the last place first.
+            while let Some((at, _, f)) = pending.pop() {
+                self.findings.insert(at.min(self.findings.len()), f);
+            }
+            self.pending = pending;
+            return;
+        }
+        let first = pending[0].0.min(self.findings.len());
+        let tail = self.findings.split_off(first);
+        self.findings.reserve(tail.len() + pending.len());
+        let mut tail = tail.into_iter().zip(first..).peekable();
+        for (at, _, f) in pending {
+            while let Some((g, _)) = tail.next_if(|&(_, i)| i < at) {
+                self.findings.push(g);
+            }
+            self.findings.push(f);
+        }
+        self.findings.extend(tail.map(|(g, _)| g));
     }
 
     fn finding(&mut self, pointer: String, d: Draft) -> Finding {

@@ -412,6 +412,24 @@ fn type_codes_display_their_notation_and_check_values() {
     assert!(hangul.check("우리은행").is_ok());
 }
 
+/// `TypeCode::parse` keeps one copy of each distinct notation: parsing the same code again
+/// (from a new string each time) allocates nothing more, so a user parsing codes per
+/// request does not leak memory call after call.
+#[test]
+fn parsing_a_type_code_again_reuses_its_notation() {
+    let first = TypeCode::parse(&format!("aN({})", 4321)).expect("valid");
+    for _ in 0..1000 {
+        let again = TypeCode::parse(&String::from("aN(4321)")).expect("valid");
+        assert!(std::ptr::eq(first.notation, again.notation));
+        assert_eq!(again, first);
+    }
+    // Invalid codes keep nothing; different codes have different notations.
+    assert!(TypeCode::parse("aN(0)").is_err());
+    let other = TypeCode::parse("aN(4322)").expect("valid");
+    assert_eq!(other.notation, "aN(4322)");
+    assert!(!std::ptr::eq(first.notation, other.notation));
+}
+
 #[test]
 fn models_keep_unknown_values_and_redact_secrets() {
     use payple_types::cpay::PayType;

@@ -1,5 +1,6 @@
 //! Writes the files generated from the spec and committed to the repository: `schemas/`
-//! (JSON Schemas), `docs/` (the English reference) and the statistics block of `README.md`.
+//! (JSON Schemas), `docs/` (the English reference), `openapi/` (OpenAPI 3.1 documents, one
+//! per service) and the statistics block of `README.md`.
 //!
 //! `payple-spec-export [--check] [--root DIR]` (root: the repository, default `.`; the spec is
 //! read from `ROOT/spec`). With `--check` nothing is written: stale, missing and extra files

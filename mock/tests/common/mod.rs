@@ -140,3 +140,93 @@ pub fn stringified(v: &Value) -> Value {
         other => other.clone(),
     }
 }
+
+/// Runs the payment window the mock stands in for (admin route `POST /__mock/window`).
+pub async fn window(server: &MockServer, service: &str, body: &Value) -> Value {
+    let base = match service {
+        "global" => server.global_url(),
+        _ => server.cpay_url(),
+    };
+    post(&format!("{base}/__mock/window"), body, &[]).await
+}
+
+/// Auth with `flag`, then the flagged call with `body` at the returned URL.
+pub async fn cpay_call(server: &MockServer, flag: Value, body: &Value) -> Value {
+    let a = auth(server, flag).await;
+    assert_eq!(a["result"], "success", "{a}");
+    let mut b = tokens(&a);
+    if let (Some(o), Some(extra)) = (b.as_object_mut(), body.as_object()) {
+        for (k, v) in extra {
+            o.insert(k.clone(), v.clone());
+        }
+    }
+    post(
+        a["return_url"].as_str().unwrap(),
+        &b,
+        &[("Referer", REFERER)],
+    )
+    .await
+}
+
+/// A hub call at `path` with a fresh token.
+pub async fn hub_call(server: &MockServer, path: &str, body: &Value) -> Value {
+    let t = hub_token(server).await;
+    let bearer = format!("Bearer {}", t["access_token"].as_str().unwrap());
+    let mut b = json!({"cst_id": "test", "custKey": "abcd1234567890"});
+    if let (Some(o), Some(extra)) = (b.as_object_mut(), body.as_object()) {
+        for (k, v) in extra {
+            o.insert(k.clone(), v.clone());
+        }
+    }
+    post(
+        &format!("{}{path}", server.hub_url()),
+        &b,
+        &[("Authorization", &bearer)],
+    )
+    .await
+}
+
+/// A global call at `path` with a fresh token.
+pub async fn global_call(server: &MockServer, path: &str, body: &Value) -> Value {
+    let t = global_token(server).await;
+    let bearer = format!("Bearer {}", t["access_token"].as_str().unwrap());
+    post(
+        &format!("{}{path}", server.global_url()),
+        body,
+        &[("Authorization", &bearer)],
+    )
+    .await
+}
+
+/// The findings of an answer, as (kind, pointer) pairs, for assertion messages.
+pub fn findings(id: &str, v: &Value) -> Vec<String> {
+    check(id, Part::Response, v)
+        .findings
+        .iter()
+        .map(|f| format!("{} {} {:?}", f.kind, f.pointer, f.severity))
+        .collect()
+}
+
+/// Asserts an answer has no finding at all.
+pub fn assert_clean(id: &str, v: &Value) {
+    let f = findings(id, v);
+    assert!(f.is_empty(), "{id}: {v}\n{f:#?}");
+}
+
+/// Today's date (KST) as the mock's clock sees it.
+pub fn kst_today(t: SystemTime) -> String {
+    let secs = t.duration_since(SystemTime::UNIX_EPOCH).unwrap().as_secs() + 9 * 3600;
+    let days = (secs / 86_400) as i64;
+    // civil from days
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = if m <= 2 { y + 1 } else { y };
+    format!("{y:04}{m:02}{d:02}")
+}

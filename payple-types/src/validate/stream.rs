@@ -12,7 +12,10 @@ use serde::de::value::{MapAccessDeserializer, SeqAccessDeserializer};
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::Value;
 use std::borrow::Cow;
+use std::collections::HashSet;
+use std::collections::hash_map::RandomState;
 use std::fmt;
+use std::hash::{BuildHasher, BuildHasherDefault, Hasher};
 
 /// Visitor methods for every scalar, each reporting `$report(<JSON type>)` for a place
 /// where an object was expected.
@@ -202,6 +205,176 @@ fn same(a: &str, b: &str) -> bool {
     true
 }
 
+/// The undocumented keys of one object: a short list (no hashing, no allocation beyond the
+/// list's) up to a handful, a hash table beyond, so that a body of 100,000 distinct keys is
+/// checked for duplicates in linear time.
+enum KeySet<'de> {
+    Few(Vec<Cow<'de, str>>),
+    Many(Box<ManyKeys<'de>>),
+}
+
+/// Many keys, compared exactly but kept compact. `keys` holds them in body order; `slots`
+/// holds one 8-byte [`Slot`] per key: the top 40 bits of the key's hash (SipHash under this
+/// process's random key, so that a body cannot aim at collisions) and the key's place in
+/// `keys`. A key whose 40 hash bits an earlier, different key already has (at 200,000 keys,
+/// about one chance in 5,000,000 for each new key) goes to `other`, compared whole. A table of the keys
+/// themselves is three times as large and re-reads every key when it grows: 200,000 keys
+/// then cost 14 times what 20,000 do, where this one stays near 10.
+struct ManyKeys<'de, S = RandomState> {
+    hasher: S,
+    keys: Vec<Cow<'de, str>>,
+    slots: HashSet<Slot, BuildHasherDefault<Prehashed>>,
+    other: HashSet<Cow<'de, str>>,
+}
+
+impl<'de> ManyKeys<'de> {
+    fn new() -> Self {
+        ManyKeys::with_hasher(RandomState::new())
+    }
+}
+
+impl<'de, S: BuildHasher> ManyKeys<'de, S> {
+    fn with_hasher(hasher: S) -> Self {
+        ManyKeys {
+            hasher,
+            keys: Vec::new(),
+            slots: HashSet::default(),
+            other: HashSet::new(),
+        }
+    }
+
+    /// Adds `key`; false if it was there already.
+    #[allow(clippy::ptr_arg, reason = "a borrowed key is kept as a reference")]
+    fn insert(&mut self, key: &Cow<'de, str>) -> bool {
+        let probe = Slot::probe(self.hasher.hash_one(&**key));
+        let taken = match self.slots.get(&probe) {
+            Some(slot) => {
+                if self.keys.get(slot.place()).is_some_and(|k| same(k, key)) {
+                    return false;
+                }
+                true
+            }
+            None => false,
+        };
+        if !self.other.is_empty() && self.other.contains(&**key) {
+            return false;
+        }
+        match probe.with_place(self.keys.len()) {
+            Some(slot) if !taken => {
+                self.slots.insert(slot);
+                self.keys.push(key.clone());
+            }
+            _ => {
+                self.other.insert(key.clone());
+            }
+        }
+        true
+    }
+}
+
+/// The top 40 bits of a key's hash and, below them, the key's place in
+/// [`ManyKeys::keys`]. Slots are equal, and hash alike, by their hash bits alone, so that a
+/// probe with the hash bits finds the slot with the place.
+#[derive(Clone, Copy)]
+struct Slot(u64);
+
+impl Slot {
+    /// Room for 16,777,216 keys; a body of 4 MiB has fewer than 1,000,000. Keys beyond
+    /// go to [`ManyKeys::other`].
+    const PLACE_BITS: u32 = 24;
+
+    fn probe(hash: u64) -> Slot {
+        Slot(hash >> Self::PLACE_BITS << Self::PLACE_BITS)
+    }
+
+    /// The slot for the key at `place`, if the place fits.
+    fn with_place(self, place: usize) -> Option<Slot> {
+        let place = u64::try_from(place)
+            .ok()
+            .filter(|p| p >> Self::PLACE_BITS == 0)?;
+        Some(Slot(self.0 | place))
+    }
+
+    fn hash_bits(self) -> u64 {
+        self.0 >> Self::PLACE_BITS
+    }
+
+    fn place(self) -> usize {
+        usize::try_from(self.0 & ((1 << Self::PLACE_BITS) - 1)).unwrap_or(usize::MAX)
+    }
+}
+
+impl PartialEq for Slot {
+    fn eq(&self, other: &Slot) -> bool {
+        self.hash_bits() == other.hash_bits()
+    }
+}
+
+impl Eq for Slot {}
+
+impl std::hash::Hash for Slot {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        // Spread the 40 bits over all 64: the table reads both the low bits (where to
+        // look) and the top seven (a tag).
+        state.write_u64(self.hash_bits().wrapping_mul(0x9e37_79b9_7f4a_7c15));
+    }
+}
+
+/// The hasher of a table whose keys are hashes already: passes a `u64` through.
+#[derive(Default)]
+struct Prehashed(u64);
+
+impl Hasher for Prehashed {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        // Not used by `Slot`; folds any other input in.
+        for &b in bytes {
+            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
+
+impl<'de> KeySet<'de> {
+    /// Keys kept in the list before it becomes a set.
+    const FEW: usize = 8;
+
+    fn new() -> Self {
+        KeySet::Few(Vec::new())
+    }
+
+    /// Adds `key`; false if it was there already. A borrowed key is copied as a
+    /// reference; only keys with escapes (owned) are copied whole.
+    #[allow(clippy::ptr_arg, reason = "a borrowed key is kept as a reference")]
+    fn insert(&mut self, key: &Cow<'de, str>) -> bool {
+        match self {
+            KeySet::Few(v) => {
+                if v.iter().any(|k| same(k, key)) {
+                    return false;
+                }
+                if v.len() < Self::FEW {
+                    v.push(key.clone());
+                } else {
+                    let mut many = Box::new(ManyKeys::new());
+                    for k in v.drain(..) {
+                        many.insert(&k);
+                    }
+                    many.insert(key);
+                    *self = KeySet::Many(many);
+                }
+                true
+            }
+            KeySet::Many(many) => many.insert(key),
+        }
+    }
+}
+
 /// A short list kept on the stack; the lists of one object hold a handful of entries.
 struct Few<T, const N: usize> {
     head: [Option<T>; N],
@@ -307,41 +480,48 @@ fn check_object<'de, M: MapAccess<'de>>(
     let mut seen = Bits::new(fields.len());
     // Values a rule reads later; most objects (list items) have none.
     let mut captured: Vec<(usize, Cow<'de, str>)> = Vec::new();
-    // (insert position in findings, field index, key) of fields that may not apply.
-    let mut maybe_not_applicable: Few<(usize, usize, &'static str), 6> = Few::new();
-    let mut undocumented: Vec<Cow<'de, str>> = Vec::new();
+    // (insert position in findings, key number, field index, key) of fields that may not
+    // apply.
+    let mut maybe_not_applicable: Few<(usize, usize, usize, &'static str), 6> = Few::new();
+    let mut undocumented = KeySet::new();
     // The names seen of fields that have legacy names.
     let mut names_seen: Few<&'static str, 4> = Few::new();
     // Fields sent as `""` or `null` where that may read as absent: (field index, key,
-    // null?, insert position in findings). Resolved once the object is complete.
-    let mut blanks: Vec<(usize, &'static str, bool, usize)> = Vec::new();
+    // null?, insert position in findings, key number). Resolved once the object is complete.
+    let mut blanks: Vec<(usize, &'static str, bool, usize, usize)> = Vec::new();
     let mut blank_bits = Bits::new(fields.len());
 
     let mut hint = 0;
+    // The number of the key in the object: orders findings placed at one position.
+    let mut nth = 0usize;
     while let Some(key) = map.next_key_seed(KeySeed)? {
+        nth += 1;
         let Some((i, name)) = find_field(fields, &key, hint) else {
-            let pointer = path.member(&key);
-            if undocumented.contains(&key) {
-                duplicate(cx, pointer, &key);
-            } else {
+            if !undocumented.insert(&key) {
+                duplicate(cx, path, &key);
+            } else if !cx.count_if_full(Kind::UndocumentedField, None) {
                 let detail = Detail::Undocumented {
                     endpoint: cx.ep.id,
                     part: cx.part,
                 };
-                cx.push(pointer, Draft::new(Kind::UndocumentedField, detail));
-                undocumented.push(key);
+                cx.push(
+                    path.member(&key),
+                    Draft::new(Kind::UndocumentedField, detail),
+                );
             }
             map.next_value_seed(Skip(1))?;
             continue;
         };
         hint = i + 1;
         let f = &fields[i];
+        // Seen before, under this name or another of the field's names.
+        let again = seen.get(i);
         if f.legacy_names.is_empty() {
-            if seen.get(i) {
-                duplicate(cx, path.member(name), name);
+            if again {
+                duplicate(cx, path, name);
             }
         } else if names_seen.iter().any(|n| same(n, name)) {
-            duplicate(cx, path.member(name), name);
+            duplicate(cx, path, name);
         } else {
             // A field sent under its current and a legacy name is two keys, not a duplicate.
             names_seen.push(name);
@@ -357,7 +537,7 @@ fn check_object<'de, M: MapAccess<'de>>(
             cx.push(path.member(name), draft);
         }
         if method_field.is_some() && f.applies != Applies::Both {
-            maybe_not_applicable.push((cx.findings.len(), i, name));
+            maybe_not_applicable.push((cx.findings.len(), nth, i, name));
         }
         let at = cx.findings.len();
         let got = map.next_value_seed(ValueSeed {
@@ -367,12 +547,24 @@ fn check_object<'de, M: MapAccess<'de>>(
             capture: f.captured,
         })?;
         match got {
-            Got::Value(Some(text)) => captured.push((i, text)),
+            // One value per field, the last (as in serde_json's trees): a field repeated
+            // 100,000 times keeps the end-of-object checks as short as ever.
+            Got::Value(Some(text)) => {
+                let slot = if again {
+                    captured.iter_mut().find(|(j, _)| *j == i)
+                } else {
+                    None
+                };
+                match slot {
+                    Some(slot) => slot.1 = text,
+                    None => captured.push((i, text)),
+                }
+            }
             Got::Value(None) => {}
             Got::Blank { null } => {
                 blank_bits.set(i);
                 if matches!(f.required, Requirement::When(_)) {
-                    blanks.push((i, name, null, at));
+                    blanks.push((i, name, null, at, nth));
                 }
             }
         }
@@ -411,14 +603,13 @@ fn check_object<'de, M: MapAccess<'de>>(
         outcome,
     };
     // Blanks whose field is required here are values after all: check them as such.
-    let required_blanks: Vec<(usize, &'static str, bool, usize)> = if blanks.is_empty() {
+    let required_blanks: Vec<(usize, &'static str, bool, usize, usize)> = if blanks.is_empty() {
         Vec::new()
     } else {
         blanks
             .iter()
-            .rev()
             // `null` stays absent (a required one is then missing); `""` becomes a value.
-            .filter(|(_, _, null, _)| !null)
+            .filter(|(_, _, null, ..)| !null)
             .filter(|(i, ..)| match fields[*i].required {
                 Requirement::When(c) => facts.holds(&c, &seen, &blank_bits, &value_of),
                 _ => false,
@@ -426,23 +617,25 @@ fn check_object<'de, M: MapAccess<'de>>(
             .copied()
             .collect()
     };
-    for &(i, _, _, _) in &required_blanks {
+    for &(i, ..) in &required_blanks {
         blank_bits.clear(i);
     }
-    for (i, key, _null, at) in required_blanks {
+    for (i, key, _null, at, nth) in required_blanks {
         let f = &fields[i];
         let before = cx.findings.len();
         let member = Path::Key(path, key);
         check_text(cx, f, &member, "");
-        // Keep body order: move the new findings to where the value was.
-        let new: Vec<_> = cx.findings.drain(before..).collect();
-        cx.findings.splice(at..at, new);
+        // Keep body order: the new findings go where the value was (placed below, in one
+        // pass with those of fields that do not apply).
+        for finding in cx.findings.drain(before..).collect::<Vec<_>>() {
+            cx.pending.push((at, 2 * nth + 1, finding));
+        }
     }
     // Present: seen, and not a blank that reads as absent.
     let present = |i: usize| seen.get(i) && !blank_bits.get(i);
 
     if let Some(m) = method.filter(|m| *m != Applies::Both) {
-        for &(at, i, key) in maybe_not_applicable.iter().rev() {
+        for &(at, nth, i, key) in maybe_not_applicable.iter() {
             let f = &fields[i];
             if f.applies.admits(m) {
                 continue;
@@ -461,10 +654,12 @@ fn check_object<'de, M: MapAccess<'de>>(
                     Detail::NotApplicable { applies: f.applies },
                 )
             };
-            let finding = cx.finding(path.member(key), draft);
-            cx.findings.insert(at, finding);
+            if !cx.count_if_full(Kind::NotApplicable, Some(f.name)) {
+                cx.push_at(at, 2 * nth, path.member(key), draft);
+            }
         }
     }
+    cx.place_pending();
 
     for (i, f) in fields.iter().enumerate() {
         if matches!(f.required, Requirement::Never) || present(i) {
@@ -564,7 +759,11 @@ impl Facts {
     }
 }
 
-fn duplicate(cx: &mut Cx<'_>, pointer: String, key: &str) {
+fn duplicate(cx: &mut Cx<'_>, path: &Path<'_>, key: &str) {
+    if cx.count_if_full(Kind::MalformedBody, None) {
+        return;
+    }
+    let pointer = path.member(key);
     let draft = Draft {
         expected: Some("each key once".into()),
         actual: Some(key.to_string().into()),
@@ -1136,6 +1335,50 @@ mod tests {
             }
         }
         assert_eq!(find_field(fields, "PCD_NOT_A_FIELD", 0), None);
+    }
+
+    /// Every key hashes alike: each after the first collides.
+    #[derive(Default)]
+    struct Constant;
+
+    impl Hasher for Constant {
+        fn finish(&self) -> u64 {
+            0x1234_5678_9abc_def0
+        }
+        fn write(&mut self, _: &[u8]) {}
+    }
+
+    #[test]
+    fn many_keys_are_exact_even_when_hashes_collide() {
+        let keys: Vec<String> = (0..300).map(|i| format!("k{}", i % 100)).collect();
+        let mut real = ManyKeys::new();
+        let mut colliding = ManyKeys::with_hasher(BuildHasherDefault::<Constant>::default());
+        let mut set = KeySet::new();
+        for (i, k) in keys.iter().enumerate() {
+            let key = if i % 2 == 0 {
+                Cow::Borrowed(k.as_str())
+            } else {
+                Cow::Owned(k.clone())
+            };
+            let new = i < 100;
+            assert_eq!(real.insert(&key), new, "{k}");
+            assert_eq!(colliding.insert(&key), new, "{k}");
+            assert_eq!(set.insert(&key), new, "{k}");
+        }
+        assert_eq!(colliding.keys.len(), 1);
+        assert_eq!(colliding.other.len(), 99);
+        assert_eq!(real.keys.len() + real.other.len(), 100);
+        assert!(matches!(set, KeySet::Many(_)));
+    }
+
+    #[test]
+    fn slots_compare_by_hash_bits_and_carry_their_place() {
+        let probe = Slot::probe(u64::MAX);
+        let slot = probe.with_place(77).expect("fits");
+        assert!(slot == probe);
+        assert_eq!(slot.place(), 77);
+        assert!(probe.with_place(1 << Slot::PLACE_BITS).is_none());
+        assert!(Slot::probe(0) != probe);
     }
 
     #[test]

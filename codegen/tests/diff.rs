@@ -1,0 +1,266 @@
+//! `payple-spec-diff`: consumer-visible changes between two specs, classified breaking,
+//! non-breaking or informational with stable rule ids.
+
+use payple_codegen::diff::{self, Change, Level, RULES};
+use payple_codegen::model::{Field, Required};
+use payple_codegen::typecode::TypeCode;
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn spec_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../spec")
+}
+
+fn spec() -> payple_codegen::Spec {
+    payple_codegen::load_dir(&spec_dir()).expect("the spec loads")
+}
+
+fn only(changes: &[Change]) -> &Change {
+    assert_eq!(changes.len(), 1, "{changes:#?}");
+    &changes[0]
+}
+
+fn field_mut<'a>(spec: &'a mut payple_codegen::Spec, ep: &str, name: &str) -> &'a mut Field {
+    let ep = spec
+        .endpoints
+        .iter_mut()
+        .find(|e| e.id == ep)
+        .expect("endpoint");
+    ep.request
+        .iter_mut()
+        .chain(ep.response.iter_mut())
+        .find(|f| f.name == name)
+        .expect("field")
+}
+
+#[test]
+fn the_same_spec_has_no_changes() {
+    let s = spec();
+    assert!(diff::diff(&s, &s).is_empty());
+}
+
+#[test]
+fn rule_ids_are_unique_and_kebab_case() {
+    let mut seen = BTreeSet::new();
+    for (id, _, meaning) in RULES {
+        assert!(seen.insert(*id), "duplicate rule {id}");
+        assert!(
+            id.chars().all(|c| c.is_ascii_lowercase() || c == '-'),
+            "{id}"
+        );
+        assert!(!meaning.is_empty());
+    }
+}
+
+/// Breaking: a response field a client reads disappears.
+#[test]
+fn a_removed_response_field_is_breaking() {
+    let old = spec();
+    let mut new = old.clone();
+    let ep = new
+        .endpoints
+        .iter_mut()
+        .find(|e| e.id == "hub.token")
+        .expect("hub.token");
+    ep.response.retain(|f| f.name != "access_token");
+    let changes = diff::diff(&old, &new);
+    let c = only(&changes);
+    assert_eq!(c.rule, "response-field-removed");
+    assert_eq!(c.level, Level::Breaking);
+    assert_eq!(c.subject, "hub.token");
+    assert_eq!(c.location, "response/access_token");
+    assert!(diff::to_text(&changes).contains("1 breaking"));
+}
+
+/// Non-breaking: a new optional request field.
+#[test]
+fn a_new_optional_request_field_is_not_breaking() {
+    let old = spec();
+    let mut new = old.clone();
+    let ep = new
+        .endpoints
+        .iter_mut()
+        .find(|e| e.id == "hub.token")
+        .expect("hub.token");
+    let mut extra = ep.request[0].clone();
+    extra.name = "partner_note".into();
+    extra.required = Required::Never;
+    extra.required_rule = None;
+    extra.legacy_names.clear();
+    ep.request.push(extra);
+    let changes = diff::diff(&old, &new);
+    let c = only(&changes);
+    assert_eq!(c.rule, "request-field-added");
+    assert_eq!(c.level, Level::NonBreaking);
+    assert_eq!(c.location, "request/partner_note");
+    let json = diff::to_json(&changes);
+    assert_eq!(json["summary"]["breaking"], 0);
+    assert_eq!(json["summary"]["non_breaking"], 1);
+    assert_eq!(json["changes"][0]["id"], "request-field-added");
+}
+
+#[test]
+fn requirement_changes_depend_on_the_direction_and_the_part() {
+    let old = spec();
+    // A request field required in fewer cases: fine for clients.
+    let mut new = old.clone();
+    field_mut(&mut new, "hub.token", "code").required = Required::Never;
+    let c = diff::diff(&old, &new);
+    assert_eq!(only(&c).rule, "request-field-became-optional");
+    assert_eq!(only(&c).level, Level::NonBreaking);
+    // A response field present in fewer cases: clients may miss it.
+    let mut new = old.clone();
+    field_mut(&mut new, "hub.token", "result").required = Required::Never;
+    // `result` is also a request field name nowhere in hub.token, so one change.
+    let c = diff::diff(&old, &new);
+    assert_eq!(only(&c).rule, "response-field-became-optional");
+    assert_eq!(only(&c).level, Level::Breaking);
+}
+
+#[test]
+fn type_codes_compare_by_what_they_admit() {
+    let old = spec();
+    let parse = |s: &payple_codegen::Spec, code: &str| -> TypeCode {
+        s.alphabet.parse(code).expect("type code")
+    };
+    // hub.token request `code` is aN(10): aN(20) admits more (non-breaking in a request),
+    // N(10) admits less (breaking), a longer response field is breaking for readers.
+    let mut wider = old.clone();
+    field_mut(&mut wider, "hub.token", "code").documented_type = Some(parse(&old, "aN(20)"));
+    assert_eq!(only(&diff::diff(&old, &wider)).rule, "request-type-widened");
+    let mut narrower = old.clone();
+    field_mut(&mut narrower, "hub.token", "code").documented_type = Some(parse(&old, "N(10)"));
+    let c = diff::diff(&old, &narrower);
+    assert_eq!(only(&c).rule, "request-type-narrowed");
+    assert_eq!(only(&c).level, Level::Breaking);
+    let mut longer = old.clone();
+    let ep = longer
+        .endpoints
+        .iter_mut()
+        .find(|e| e.id == "hub.token")
+        .expect("hub.token");
+    let custkey = ep
+        .response
+        .iter_mut()
+        .find(|f| f.name == "custKey")
+        .expect("custKey");
+    custkey.documented_type = Some(parse(&old, "aNS(255)"));
+    let c = diff::diff(&old, &longer);
+    assert_eq!(only(&c).rule, "response-type-widened");
+    assert_eq!(only(&c).level, Level::Breaking);
+}
+
+#[test]
+fn a_field_renamed_with_its_old_name_kept_is_one_change() {
+    let old = spec();
+    let mut new = old.clone();
+    let f = field_mut(&mut new, "hub.token", "expires_in");
+    let legacy = payple_codegen::model::LegacyName {
+        name: f.name.clone(),
+        until: None,
+        evidence: "INFERENCE".into(),
+        source: String::new(),
+        note: None,
+    };
+    f.name = "expires_in_seconds".into();
+    f.legacy_names.push(legacy);
+    let c = diff::diff(&old, &new);
+    assert_eq!(only(&c).rule, "field-renamed");
+    assert_eq!(only(&c).new, "expires_in_seconds");
+}
+
+#[test]
+fn a_new_success_code_and_a_new_endpoint() {
+    let old = spec();
+    let mut new = old.clone();
+    let ep = new
+        .endpoints
+        .iter_mut()
+        .find(|e| e.id == "cpay.result_inquiry")
+        .expect("endpoint");
+    let r = ep.result.as_mut().expect("result rule");
+    let mut code = r.success_codes[0].clone();
+    code.code = "PCHK0001".into();
+    r.success_codes.push(code);
+    let mut added = new.endpoints[0].clone();
+    added.id = "cpay.zz_new".into();
+    new.endpoints.push(added);
+    let changes = diff::diff(&old, &new);
+    let rules: Vec<&str> = changes.iter().map(|c| c.rule).collect();
+    assert_eq!(
+        rules,
+        vec!["result-success-code-added", "endpoint-added"],
+        "{changes:#?}"
+    );
+    // Sorted by level: breaking first.
+    assert_eq!(changes[0].level, Level::Breaking);
+    let md = diff::to_markdown(&changes);
+    assert!(
+        md.contains("| breaking | `result-success-code-added` |"),
+        "{md}"
+    );
+}
+
+/// The binary on two spec directories: a longer hub token lifetime (non-breaking) and a
+/// moved hub test host (breaking), with the exit codes of `--fail-on-breaking`.
+#[test]
+fn the_binary_compares_two_spec_directories() {
+    let old = spec_dir();
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let new = tmp.path().join("spec");
+    copy_dir(&old, &new);
+    let yaml = std::fs::read_to_string(new.join("payple.yaml")).expect("payple.yaml");
+    let edited = yaml.replacen("lifetime_seconds: 60\n", "lifetime_seconds: 120\n", 1);
+    assert_ne!(edited, yaml);
+    std::fs::write(new.join("payple.yaml"), &edited).expect("write");
+    let bin = env!("CARGO_BIN_EXE_payple-spec-diff");
+    let run = |args: &[&str]| {
+        Command::new(bin)
+            .args(args)
+            .arg(&old)
+            .arg(&new)
+            .output()
+            .expect("runs")
+    };
+    let out = run(&["--fail-on-breaking"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(text.contains("auth-lifetime-increased"), "{text}");
+    assert!(text.contains("0 breaking, 1 non-breaking"), "{text}");
+
+    let moved = edited.replacen("https://demohub.payple.kr", "https://demohub2.payple.kr", 1);
+    std::fs::write(new.join("payple.yaml"), moved).expect("write");
+    let out = run(&["--format", "json", "--fail-on-breaking"]);
+    assert_eq!(out.status.code(), Some(1));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(report["summary"]["breaking"], 1);
+    assert!(
+        report["changes"]
+            .as_array()
+            .expect("changes")
+            .iter()
+            .any(|c| c["id"] == "server-url-changed" && c["level"] == "breaking")
+    );
+    // Without the flag, breaking changes are reported and the exit is 0.
+    assert_eq!(run(&[]).status.code(), Some(0));
+    // A directory that is not a spec is an error (2).
+    let out = Command::new(bin)
+        .arg(&old)
+        .arg(tmp.path().join("nowhere"))
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for e in std::fs::read_dir(from).expect("read_dir").flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            copy_dir(&p, &to.join(e.file_name()));
+        } else {
+            std::fs::copy(&p, to.join(e.file_name())).expect("copy");
+        }
+    }
+}
