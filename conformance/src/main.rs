@@ -123,6 +123,10 @@ enum Command {
         /// Seconds a client has to send its request headers (also the idle keep-alive time).
         #[arg(long, value_name = "SECS", default_value_t = 10)]
         header_timeout: u64,
+        /// The partner's global webhook URL (http://): payment and cancel results are
+        /// posted there.
+        #[arg(long, value_name = "URL")]
+        global_webhook: Option<String>,
     },
 }
 
@@ -334,6 +338,7 @@ fn run(cli: Cli) -> Result<u8, Fatal> {
             log_entries,
             max_connections,
             header_timeout,
+            global_webhook,
         } => {
             let limits = payple_mock::MockLimits {
                 ledger_entries,
@@ -349,6 +354,7 @@ fn run(cli: Cli) -> Result<u8, Fatal> {
                 log,
                 quiet,
                 limits,
+                global_webhook,
             };
             mock_cmd::run(options).map_err(Fatal)?;
             Ok(0)

@@ -11,6 +11,7 @@ pub struct Options {
     pub log: Option<PathBuf>,
     pub quiet: bool,
     pub limits: MockLimits,
+    pub global_webhook: Option<String>,
 }
 
 /// Starts the three services, prints their URLs and serves until Ctrl-C.
@@ -28,6 +29,7 @@ pub fn run(o: Options) -> Result<(), String> {
             limits: o.limits,
             log_stderr: !o.quiet,
             log_file: o.log.clone(),
+            global_webhook: o.global_webhook,
             ..MockConfig::default()
         };
         let server = MockServer::start(config)

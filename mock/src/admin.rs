@@ -17,6 +17,8 @@ fn routes(svc: Service) -> Value {
         "GET /__mock/faults",
         "POST /__mock/faults",
         "DELETE /__mock/faults",
+        "GET /__mock/webhooks",
+        "POST /__mock/webhooks",
     ];
     match svc {
         Service::Cpay => {
@@ -97,6 +99,33 @@ pub(crate) fn handle(
             )
         }
         ("GET", "/faults") => (200, json!({"faults": lock(&shared.faults).list()})),
+        ("GET", "/webhooks") => {
+            let sent: Vec<Value> = lock(&shared.deliveries)
+                .0
+                .iter()
+                .map(crate::webhook::Delivery::to_json)
+                .collect();
+            (
+                200,
+                json!({"global": *lock(&shared.global_webhook), "deliveries": sent}),
+            )
+        }
+        ("POST", "/webhooks") => {
+            let v: Value = serde_json::from_slice(body).unwrap_or(Value::Null);
+            match v.get("global") {
+                Some(Value::String(u)) if u.starts_with("http://") => {
+                    *lock(&shared.global_webhook) = Some(u.clone());
+                }
+                Some(Value::Null) => *lock(&shared.global_webhook) = None,
+                _ => {
+                    return (
+                        400,
+                        json!({"error": "expected {\"global\": \"http://...\"} (or null to unset)"}),
+                    );
+                }
+            }
+            (200, json!({"global": *lock(&shared.global_webhook)}))
+        }
         ("POST", "/faults") => {
             let specs = match fault_specs(body) {
                 Ok(s) => s,

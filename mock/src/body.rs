@@ -775,6 +775,17 @@ fn set_success_result(ep: &EndpointSpec, method: Applies, obj: &mut Map<String, 
     }
 }
 
+/// The field carrying the result code: the result rule's, else a documented `..._CODE`
+/// field (answers without a result rule, such as the CERT confirmation).
+pub(crate) fn code_field(ep: &EndpointSpec) -> Option<&'static str> {
+    ep.result.map(|r| r.code_field).or_else(|| {
+        ep.response
+            .iter()
+            .find(|f| f.shape == FieldShape::Scalar && f.name.ends_with("_CODE"))
+            .map(|f| f.name)
+    })
+}
+
 /// A failure answer carrying `code`: the status field set to `error`, the code in the code
 /// field and Payple's message in the message field. Without a code field (cpay.auth) the
 /// message field reads `[CODE] message`.
@@ -789,13 +800,7 @@ pub(crate) fn failure_body(ep: &EndpointSpec, code: &str) -> Value {
             .unwrap_or("error");
         obj.insert(f.into(), Value::String(bad.into()));
     }
-    let code_field = ep.result.map(|r| r.code_field).or_else(|| {
-        ep.response
-            .iter()
-            .find(|f| f.shape == FieldShape::Scalar && f.name.ends_with("_CODE"))
-            .map(|f| f.name)
-    });
-    match code_field {
+    match code_field(ep) {
         Some(cf) => {
             obj.insert(cf.into(), Value::String(code.into()));
             if let Some(m) = ep

@@ -7,9 +7,7 @@ use crate::body::{
     random_string, record_of, sample_value, success,
 };
 use crate::clock::kst_digits;
-use crate::ledger::{
-    BillingKey, Cert, Ledger, Link, Payment, Receipt, Record, Val, rec_set, rec_text,
-};
+use crate::ledger::{BillingKey, Cert, Ledger, Link, Payment, Receipt, Record, Val, rec_set};
 use crate::protocol::{Facts, names};
 use crate::server::{Call, Reply, Shared, confirm_path, lock, refuse};
 use payple_types::doc_sample::repair;
@@ -438,11 +436,26 @@ impl Shared {
             &*g.cst_token == call.get(names::PCD_CST_ID)
                 && &*g.key_token == call.get(names::PCD_CUST_KEY)
         });
+        // Refusals of a known request name its order, so that the partner can mark it.
+        let naming = |reply: Reply| -> Reply {
+            let (status, mut body) = reply;
+            if let Some(o) = body.as_object_mut() {
+                for (name, v) in [
+                    (names::OID, cert.oid.to_string()),
+                    (names::REQKEY, call.get(names::REQKEY).to_string()),
+                ] {
+                    if ep.response.iter().any(|f| f.name == name) {
+                        o.insert(name.into(), v.into());
+                    }
+                }
+            }
+            (status, body)
+        };
         if !(raw_ok || token_ok) || &*cert.auth_key != call.get(names::AUTH_KEY) {
-            return refuse(ep, "auth_token_mismatch", &facts);
+            return naming(refuse(ep, "auth_token_mismatch", &facts));
         }
         if cert.confirmed {
-            return refuse(ep, "cert_already_confirmed", &facts);
+            return naming(refuse(ep, "cert_already_confirmed", &facts));
         }
         let mut payment = cert.payment.clone();
         payment.date = kst_date(call.now).into();
@@ -623,12 +636,9 @@ impl Shared {
         {
             o.remove(names::OID);
         }
+        drop(l);
+        // The window posts its result to the partner's PCD_RST_URL as form fields.
+        self.notify(cb.id, get(names::RST_URL), body.clone(), true);
         Ok(body)
     }
-}
-
-/// The value of a record field, for tests and the admin listing.
-#[allow(dead_code)]
-pub(crate) fn record_value<'a>(r: &'a Record, name: &str) -> Option<&'a str> {
-    rec_text(r, name)
 }

@@ -1,7 +1,7 @@
 //! global operations on the ledger: billing-key payments, cancels and the result inquiry,
 //! and the payment window the admin route stands in for.
 
-use crate::body::{best_sample, fill, fresh_value, is_result_field, record_of};
+use crate::body::{best_sample, fill, fresh_value, record_of};
 use crate::hub::full_success;
 use crate::ledger::{GlobalPayment, Ledger, Record, Val, rec_set, rec_text};
 use crate::protocol::names;
@@ -102,6 +102,27 @@ fn with_info(
 }
 
 impl Shared {
+    /// The global webhook of a payment (`PAYMENT`) or cancel (`CANCEL`) result.
+    fn global_webhook(&self, kind: &str, fields: &Record, now: SystemTime) {
+        let Some(url) = lock(&self.global_webhook).clone() else {
+            return;
+        };
+        let Some(hook) = endpoint("global.webhook") else {
+            return;
+        };
+        let kinds = hook
+            .response
+            .iter()
+            .find(|f| f.name == names::TYPE)
+            .map_or(&[][..], |f| f.values);
+        let mut rec = fields.clone();
+        if let Some(k) = kinds.iter().find(|k| **k == kind) {
+            rec_set(&mut rec, names::TYPE, text(*k));
+        }
+        let body = full_success(hook, BOTH, &Value::Null, &[&rec], now);
+        self.notify(hook.id, &url, body, false);
+    }
+
     pub(crate) fn global_operation(&self, call: &Call<'_>) -> Reply {
         let ep = call.ep;
         let facts = call.facts(BOTH);
@@ -159,6 +180,7 @@ impl Shared {
                 }
             }
         }
+        self.global_webhook("PAYMENT", &fields, call.now);
         l.global_payments.insert(
             &oid,
             GlobalPayment {
@@ -191,6 +213,14 @@ impl Shared {
         }
         p.cancelled_cents += want;
         let fields = p.fields.clone();
+        drop(l);
+        let mut cancelled = fields.clone();
+        rec_set(
+            &mut cancelled,
+            names::TOTAL_AMOUNT,
+            text(call.get(names::TOTAL_AMOUNT)),
+        );
+        self.global_webhook("CANCEL", &cancelled, call.now);
         (200, with_info(ep, &call.request, &[&fields], call.now))
     }
 
@@ -253,6 +283,7 @@ impl Shared {
             .and_then(cents)
             .unwrap_or(0);
         let currency = rec_text(&fields, names::CURRENCY).unwrap_or("").to_string();
+        self.global_webhook("PAYMENT", &fields, now);
         l.global_payments.insert(
             &oid,
             GlobalPayment {
@@ -263,7 +294,6 @@ impl Shared {
                 fields,
             },
         );
-        let _ = is_result_field;
         Ok(body)
     }
 }

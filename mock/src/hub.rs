@@ -231,6 +231,15 @@ impl Shared {
         }
         rec.push((names::TOT_TRAN_AMT, text(amt.to_string())));
         rec.push((names::REMAIN_AMT, text(l.hub_remaining.to_string())));
+        drop(l);
+        let url = call.get(names::WEBHOOK_URL);
+        if !cancel
+            && !url.is_empty()
+            && let Some(hook) = endpoint("hub.webhook")
+        {
+            let body = full_success(hook, BOTH, &call.request, &[&fields], call.now);
+            self.notify(hook.id, url, body, false);
+        }
         (
             200,
             full_success(ep, BOTH, &call.request, &[&fields, &rec], call.now),

@@ -33,6 +33,7 @@ mod journal;
 mod ledger;
 mod protocol;
 mod server;
+mod webhook;
 
 pub use clock::Clock;
 pub use drift::{Drift, DriftParseError};
@@ -114,6 +115,9 @@ pub struct MockConfig {
     pub log_stderr: bool,
     /// Append every exchange as redacted JSON Lines to this file.
     pub log_file: Option<PathBuf>,
+    /// The partner's global webhook URL (`http://` only): payment and cancel results are
+    /// posted there (also settable at run time: `POST /__mock/webhooks`).
+    pub global_webhook: Option<String>,
 }
 
 /// One exchange the mock served. Secrets never appear: bodies keep only documented,
@@ -210,6 +214,8 @@ impl MockServer {
         let conns = Arc::new(Semaphore::new(config.limits.max_connections.max(1)));
         let shared = Arc::new(Shared::new(config.clock, config.limits, journal, faults));
         let _ = shared.cpay_url.set(format!("http://{cpay}"));
+        let _ = shared.me.set(Arc::downgrade(&shared));
+        *lock(&shared.global_webhook) = config.global_webhook.clone();
         for f in config.faults {
             admin::add_fault(&shared, f);
         }
@@ -287,6 +293,16 @@ impl MockServer {
             "global" => self.shared.global_window(request),
             other => Err(format!("{other} has no payment window")),
         }
+    }
+
+    /// The post-backs and webhooks sent (endpoint, URL, time, status or error), oldest
+    /// first.
+    pub fn webhooks(&self) -> Vec<Value> {
+        lock(&self.shared.deliveries)
+            .0
+            .iter()
+            .map(webhook::Delivery::to_json)
+            .collect()
     }
 
     /// Every token the mock issued and still remembers (AuthKeys, encoded cst_id /

@@ -360,6 +360,9 @@ pub(crate) mod names {
     pub(crate) const TAXSAVE_MGTNUM: &str = "PCD_TAXSAVE_MGTNUM";
     pub(crate) const REQKEY: &str = "PCD_PAY_REQKEY";
     pub(crate) const COFURL: &str = "PCD_PAY_COFURL";
+    pub(crate) const RST_URL: &str = "PCD_RST_URL";
+    pub(crate) const WEBHOOK_URL: &str = "webhook_url";
+    pub(crate) const TYPE: &str = "type";
     pub(crate) const CARDNUM: &str = "PCD_PAY_CARDNUM";
     pub(crate) const BANKNUM: &str = "PCD_PAY_BANKNUM";
     pub(crate) const LINK_KEY: &str = "PCD_LINK_KEY";

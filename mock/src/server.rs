@@ -55,6 +55,12 @@ pub(crate) struct Shared {
     pub cpay_url: OnceLock<String>,
     pub ledger: Mutex<Ledger>,
     inquiries: Mutex<VecDeque<SystemTime>>,
+    /// Post-backs and webhooks sent.
+    pub deliveries: Mutex<crate::webhook::Deliveries>,
+    /// The global webhook URL registered for the partner.
+    pub global_webhook: Mutex<Option<String>>,
+    /// This state's own `Arc`, for work that outlives a request (webhooks).
+    pub me: OnceLock<std::sync::Weak<Shared>>,
 }
 
 pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -158,6 +164,9 @@ impl Shared {
             cpay_url: OnceLock::new(),
             ledger: Mutex::new(Ledger::new(limits.ledger_entries, hub_remaining)),
             inquiries: Mutex::new(VecDeque::new()),
+            deliveries: Mutex::new(crate::webhook::Deliveries::default()),
+            global_webhook: Mutex::new(None),
+            me: OnceLock::new(),
             limits,
         };
         crate::cpay::seed(&mut lock(&s.ledger), s.clock.now());
@@ -167,6 +176,16 @@ impl Shared {
 
     pub(crate) fn cpay_base(&self) -> String {
         self.cpay_url.get().cloned().unwrap_or_default()
+    }
+
+    /// Sends a post-back or webhook (see `webhook.rs`).
+    pub(crate) fn notify(&self, endpoint: &'static str, url: &str, body: Value, as_form: bool) {
+        if url.is_empty() {
+            return;
+        }
+        if let Some(me) = self.me.get().and_then(std::sync::Weak::upgrade) {
+            crate::webhook::send(&me, endpoint, url, body, as_form);
+        }
     }
 
     /// Handles one request of `svc` for `ep` (already resolved).
@@ -256,7 +275,7 @@ impl Shared {
             d.apply(ep.id, &mut body);
         }
         let result_code = {
-            let field = ep.result.map(|r| r.code_field).unwrap_or("result_msg");
+            let field = crate::body::code_field(ep).unwrap_or("result_msg");
             body.get(field).and_then(Value::as_str).map(str::to_string)
         };
         Handled {
