@@ -46,7 +46,9 @@ done
 [ -n "$cpay" ] || { echo "error: the mock printed no cpay URL" >&2; exit 1; }
 
 cd "$work"
-MOCK_CPAY="$cpay" "$venv/bin/python" - <<'PY'
+# The client prints the posted window result; its tokens are the mock's, still never shown.
+MOCK_CPAY="$cpay" "$venv/bin/python" - 2>&1 <<'PY' |
+  sed -E "s/('PCD_(AUTH_KEY|CST_ID|CUST_KEY|PAYER_ID)': ')[^']*'/\1<redacted>'/g"
 import json, os, sys, urllib.request
 
 import django
