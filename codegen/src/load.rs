@@ -155,6 +155,22 @@ impl Ctx {
         self.rule_of(&evidence, source)
     }
 
+    /// The rule of one part of a field: its own evidence tag and source where the field
+    /// gives them, else the field's evidence and source.
+    fn rule_or(
+        &mut self,
+        tag: Option<&S<String>>,
+        source: Option<&str>,
+        field_evidence: &str,
+        field_source: &str,
+    ) -> Rule {
+        let source = source.unwrap_or(field_source);
+        match tag {
+            Some(t) => self.rule(t, source),
+            None => self.rule_of(field_evidence, source),
+        }
+    }
+
     /// A rule from an already checked tag.
     fn rule_of(&self, evidence: &str, source: &str) -> Rule {
         Rule {
@@ -1156,37 +1172,23 @@ fn field(cx: &mut Ctx, f: &raw::Field, evidence: &str, source: &str) -> Field {
             cx.err(fm, "an empty format list; omit `format` instead");
         }
     }
-    let format_rule = match &f.format_evidence {
-        Some(t) => {
-            let src = f
-                .format_source
-                .clone()
-                .unwrap_or_else(|| field_source.clone());
-            cx.rule(t, &src)
-        }
-        None => cx.rule_of(
-            &evidence,
-            f.format_source.as_deref().unwrap_or(&field_source),
-        ),
-    };
+    let format_rule = cx.rule_or(
+        f.format_evidence.as_ref(),
+        f.format_source.as_deref(),
+        &evidence,
+        &field_source,
+    );
     let amount = formats.iter().any(|id| id == "amount");
     let format_defs: Vec<FormatDef> = formats
         .iter()
         .filter_map(|id| cx.formats.iter().find(|d| d.id == *id).cloned())
         .collect();
-    let values_rule = match &f.values_evidence {
-        Some(t) => {
-            let src = f
-                .values_source
-                .clone()
-                .unwrap_or_else(|| field_source.clone());
-            cx.rule(t, &src)
-        }
-        None => cx.rule_of(
-            &evidence,
-            f.values_source.as_deref().unwrap_or(&field_source),
-        ),
-    };
+    let values_rule = cx.rule_or(
+        f.values_evidence.as_ref(),
+        f.values_source.as_deref(),
+        &evidence,
+        &field_source,
+    );
     if f.values.is_empty() && (f.values_open.is_some() || f.values_evidence.is_some()) {
         cx.err(
             &f.name,
@@ -1229,19 +1231,12 @@ fn field(cx: &mut Ctx, f: &raw::Field, evidence: &str, source: &str) -> Field {
         }
         None => false,
     };
-    let example_rule = match &f.example_evidence {
-        Some(t) => {
-            let src = f
-                .example_source
-                .clone()
-                .unwrap_or_else(|| field_source.clone());
-            cx.rule(t, &src)
-        }
-        None => cx.rule_of(
-            &evidence,
-            f.example_source.as_deref().unwrap_or(&field_source),
-        ),
-    };
+    let example_rule = cx.rule_or(
+        f.example_evidence.as_ref(),
+        f.example_source.as_deref(),
+        &evidence,
+        &field_source,
+    );
     if let Some(ex) = &f.example
         && f.example_deviation.is_none()
     {

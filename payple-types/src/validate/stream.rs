@@ -840,16 +840,16 @@ fn method_pairing(
         return;
     }
     let code = strip_test_prefix(code);
-    let mut mine = r.method_codes.iter().filter(|(_, a)| *a == method);
-    if mine.clone().next().is_none() || mine.any(|(c, _)| *c == code) {
+    let mine = || {
+        r.method_codes
+            .iter()
+            .filter(|(_, a)| *a == method)
+            .map(|(c, _)| *c)
+    };
+    if mine().next().is_none() || mine().any(|c| c == code) {
         return;
     }
-    let mine: Vec<&str> = r
-        .method_codes
-        .iter()
-        .filter(|(_, a)| *a == method)
-        .map(|(c, _)| *c)
-        .collect();
+    let mine: Vec<&str> = mine().collect();
     let draft = Draft {
         rule: Some(rule),
         at_most_warning: true,
