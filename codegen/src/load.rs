@@ -382,6 +382,7 @@ pub fn load(files: &[SpecFile]) -> Result<Spec, SpecErrors> {
             );
         }
     }
+    check_role_names(&mut cx, &root, &spec, files);
     errors.append(&mut cx.errors);
     if errors.is_empty() {
         spec.endpoints.sort_by(|a, b| a.id.cmp(&b.id));
@@ -586,6 +587,131 @@ fn load_root(cx: &mut Ctx, root: &raw::RootFile, spec: &mut Spec) {
             source: f.source.clone(),
         });
     }
+    for r in &root.roles {
+        let id = &r.id.value;
+        if id.is_empty() || !id.chars().all(|c| c.is_ascii_lowercase() || c == '_') {
+            cx.err(&r.id, format!("role id `{id}` must be snake_case"));
+        }
+        if spec.roles.iter().any(|x| x.id == *id) {
+            cx.err(&r.id, format!("role `{id}` is defined twice"));
+        }
+        let mut names = Vec::new();
+        for (service, list) in &r.names {
+            if !service_ids.contains(service) {
+                cx.err(
+                    &r.id,
+                    format!("role `{id}` names service `{service}`, which spec/payple.yaml does not define"),
+                );
+            }
+            if list.is_empty() {
+                cx.err(
+                    &r.id,
+                    format!("role `{id}`: the names of `{service}` are empty"),
+                );
+            }
+            names.push((
+                service.clone(),
+                list.iter().map(|n| n.value.clone()).collect(),
+            ));
+        }
+        spec.roles.push(RoleDef {
+            id: id.clone(),
+            ko: r.ko.clone(),
+            description: r.description.trim().to_string(),
+            names,
+        });
+    }
+}
+
+/// Every name a role gives must be a field (at any depth, or a legacy name) of some
+/// endpoint of its service, so that a renamed field cannot leave a role behind.
+fn check_role_names(cx: &mut Ctx, root: &raw::RootFile, spec: &Spec, files: &[SpecFile]) {
+    if !files.iter().any(|f| f.path.starts_with("endpoints/")) {
+        return;
+    }
+    fn collect<'a>(fields: &'a [Field], out: &mut BTreeSet<&'a str>) {
+        for f in fields {
+            out.insert(&f.name);
+            out.extend(f.legacy_names.iter().map(|l| l.name.as_str()));
+            collect(&f.fields, out);
+        }
+    }
+    for r in &root.roles {
+        for (service, list) in &r.names {
+            let mut known = BTreeSet::new();
+            for e in spec.endpoints.iter().filter(|e| e.service == *service) {
+                collect(&e.request, &mut known);
+                collect(&e.response, &mut known);
+            }
+            for n in list {
+                if !known.contains(n.value.as_str()) {
+                    cx.err(
+                        n,
+                        format!(
+                            "role `{}`: no endpoint of `{service}` has a field `{}`; fix the name or drop it from the role",
+                            r.id.value, n.value
+                        ),
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// The text inside a limit's `[mock: ...]` marker.
+fn situation_marker(rule: &str) -> Option<&str> {
+    let start = rule.find("[mock:")? + "[mock:".len();
+    let end = rule[start..].find(']')? + start;
+    Some(rule[start..end].trim())
+}
+
+/// A limit in machine-readable form; marker mistakes are spec errors at the rule.
+fn limit_detail(cx: &mut Ctx, l: &raw::Limit) -> LimitDetail {
+    let rule = &l.rule.value;
+    let situation = situation_marker(rule).map(|marker| {
+        if l.code.is_none() {
+            cx.err(&l.rule, "a limit with a [mock: ...] marker needs a `code`");
+        }
+        let mut parts = marker.split(';').map(str::trim);
+        let id = parts.next().unwrap_or("").to_string();
+        if id.is_empty() || !id.chars().all(|c| c.is_ascii_lowercase() || c == '_') {
+            cx.err(
+                &l.rule,
+                format!("the situation id `{id}` must be snake_case"),
+            );
+        }
+        let mut qualifiers = Vec::new();
+        for q in parts.filter(|q| !q.is_empty()) {
+            let op = if q.contains('=') { '=' } else { '<' };
+            let Some((k, v)) = q.split_once(op) else {
+                cx.err(
+                    &l.rule,
+                    format!("the qualifier `{q}` is neither KEY=VALUE nor KEY<NUMBER"),
+                );
+                continue;
+            };
+            if op == '<' && v.trim().parse::<u64>().is_err() {
+                cx.err(&l.rule, format!("the bound of `{q}` is not a number"));
+            }
+            let values = v.split('|').map(|x| x.trim().to_string()).collect();
+            qualifiers.push((k.trim().to_string(), op, values));
+        }
+        Situation { id, qualifiers }
+    });
+    let rate = l.rate.as_ref().map(|r| {
+        if r.value.max == 0 || r.value.window_seconds == 0 {
+            cx.err(r, "a rate needs max > 0 and window_seconds > 0");
+        }
+        if l.code.is_none() {
+            cx.err(r, "a rate limit needs the `code` answered past it");
+        }
+        (r.value.max, r.value.window_seconds)
+    });
+    LimitDetail {
+        code: l.code.clone(),
+        situation,
+        rate,
+    }
 }
 
 fn title(t: &raw::Title) -> Title {
@@ -753,9 +879,18 @@ fn load_endpoint(cx: &mut Ctx, e: &raw::EndpointFile, path: &str, spec: &Spec) -
             ),
         );
     }
+    let mut limit_details = Vec::new();
     for l in &e.limits {
         cx.tag(&l.evidence);
+        limit_details.push(limit_detail(cx, l));
     }
+    if limit_details.iter().filter(|d| d.rate.is_some()).count() > 1 {
+        cx.err(&e.id, "at most one limit of an endpoint may carry a `rate`");
+    }
+    let idempotent = e.http.idempotent.as_ref().is_some_and(|i| {
+        cx.tag(&i.evidence);
+        i.value
+    });
     let default_source = e.docs.first().cloned().unwrap_or_default();
     let request = fields(cx, &e.request, &evidence, &default_source);
     let response = fields(cx, &e.response, &evidence, &default_source);
@@ -930,8 +1065,10 @@ fn load_endpoint(cx: &mut Ctx, e: &raw::EndpointFile, path: &str, spec: &Spec) -
         limits: e
             .limits
             .iter()
-            .map(|l| (l.rule.clone(), l.code.clone()))
+            .map(|l| (l.rule.value.clone(), l.code.clone()))
             .collect(),
+        limit_details,
+        idempotent,
         payment_method_field: e.payment_method_field.as_ref().map(|m| m.value.clone()),
         request,
         response,

@@ -30,6 +30,42 @@ pub struct Spec {
     pub alphabet_rule: Rule,
     /// Prefixes that test environments put in front of result codes and messages.
     pub message_prefixes: Vec<(String, Rule)>,
+    /// Field roles: what a field means across endpoints, with its names per service.
+    pub roles: Vec<RoleDef>,
+}
+
+/// A field role of `payple.yaml` (`order_id`, `amount`, ...).
+#[derive(Debug, Clone)]
+pub struct RoleDef {
+    /// Snake-case id.
+    pub id: String,
+    /// Korean term.
+    pub ko: Option<String>,
+    /// What the field means.
+    pub description: String,
+    /// Per service, the names carrying the role (most common first).
+    pub names: Vec<(String, Vec<String>)>,
+}
+
+/// A refusal situation named by a limit's `[mock: id; key=value ...]` marker.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Situation {
+    /// Snake-case id (`order_unknown`, `refund_exceeds_remaining`).
+    pub id: String,
+    /// Qualifiers that must hold: key, operator (`=` one of the values, `<` below the
+    /// number), values.
+    pub qualifiers: Vec<(String, char, Vec<String>)>,
+}
+
+/// A limit in machine-readable form.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LimitDetail {
+    /// The code answered.
+    pub code: Option<String>,
+    /// The situation it answers, when the rule names one.
+    pub situation: Option<Situation>,
+    /// A rate limit: (max calls, window in seconds).
+    pub rate: Option<(u32, u64)>,
 }
 
 /// Where a rule comes from, and whether breaking it is an error.
@@ -547,6 +583,10 @@ pub struct Endpoint {
     pub auth_flag: Option<(String, String)>,
     /// Rate limits and similar rules.
     pub limits: Vec<(String, Option<String>)>,
+    /// The same limits in machine-readable form (situation, rate), in the same order.
+    pub limit_details: Vec<LimitDetail>,
+    /// Repeating the call is safe (documented or inferred; `http.idempotent`).
+    pub idempotent: bool,
     /// Field that tells card from transfer.
     pub payment_method_field: Option<String>,
     /// Request fields.

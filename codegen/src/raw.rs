@@ -25,6 +25,20 @@ pub struct RootFile {
     pub wire_leniency: Vec<Leniency>,
     pub services: Vec<Service>,
     pub auth_flows: Vec<AuthFlow>,
+    #[serde(default)]
+    pub roles: Vec<Role>,
+}
+
+/// A field role: what a field means across endpoints (`order_id` is `PCD_PAY_OID` in cpay).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Role {
+    pub id: S<String>,
+    #[serde(default)]
+    pub ko: Option<String>,
+    pub description: String,
+    /// Per service, the field names carrying the role, most common first.
+    pub names: BTreeMap<String, Vec<S<String>>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -156,6 +170,14 @@ pub struct AuthFlow {
     pub source: String,
 }
 
+/// A rate limit: at most `max` calls per `window_seconds`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Rate {
+    pub max: u32,
+    pub window_seconds: u64,
+}
+
 /// `spec/codes/<catalog>.yaml`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -227,6 +249,20 @@ pub struct Http {
     pub legacy_paths: Vec<LegacyPath>,
     #[serde(default)]
     pub headers: Vec<Header>,
+    #[serde(default)]
+    pub idempotent: Option<Idempotent>,
+}
+
+/// Whether repeating the call is safe (a retry after a network error cannot act twice).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Idempotent {
+    pub value: bool,
+    pub evidence: S<String>,
+    #[serde(default)]
+    pub source: Option<String>,
+    #[serde(default)]
+    pub note: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -283,9 +319,11 @@ pub struct AuthFlag {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Limit {
-    pub rule: String,
+    pub rule: S<String>,
     #[serde(default)]
     pub code: Option<String>,
+    #[serde(default)]
+    pub rate: Option<S<Rate>>,
     pub evidence: S<String>,
     #[serde(default)]
     pub source: Option<String>,

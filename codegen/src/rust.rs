@@ -698,6 +698,7 @@ fn validator_tables(spec: &Spec, rt: &TokenStream) -> TokenStream {
     });
     let endpoints = spec.endpoints.iter().map(|ep| endpoint_table(spec, ep, rt));
     let services = services_tables(spec, rt);
+    let roles = roles_tables(spec, rt);
     let formats = spec.formats.iter().map(|f| {
         let c = Ident::new(&format!("FORMAT_{}", f.id.to_uppercase()), Span::call_site());
         let (id, pattern) = (&f.id, &f.pattern);
@@ -723,6 +724,7 @@ fn validator_tables(spec: &Spec, rt: &TokenStream) -> TokenStream {
     let prefixes = spec.message_prefixes.iter().map(|(t, _)| t);
     quote! {
         #services
+        #roles
         #(#formats)*
         /// The wire forms Payple accepts beyond the letter of its tables (spec/payple.yaml).
         #[doc(hidden)]
@@ -913,6 +915,9 @@ fn endpoint_table(spec: &Spec, ep: &Endpoint, rt: &TokenStream) -> TokenStream {
         };
         quote!((#name, #value))
     });
+    let legacy_paths = ep.legacy_paths.iter().map(|(p, _, _)| p);
+    let idempotent = ep.idempotent;
+    let limits = ep.limit_details.iter().map(|l| limit_tokens(l, rt));
     quote! {
         #rt::EndpointSpec {
             id: #id,
@@ -930,6 +935,101 @@ fn endpoint_table(spec: &Spec, ep: &Endpoint, rt: &TokenStream) -> TokenStream {
             auth_flow: #auth_flow,
             auth_flag: #auth_flag,
             headers: &[#(#headers),*],
+            legacy_paths: &[#(#legacy_paths),*],
+            idempotent: #idempotent,
+            limits: &[#(#limits),*],
+        }
+    }
+}
+
+/// A limit as a `LimitSpec` literal.
+fn limit_tokens(l: &crate::model::LimitDetail, rt: &TokenStream) -> TokenStream {
+    let opt = |v: Option<&String>| match v {
+        Some(v) => quote!(Some(#v)),
+        None => quote!(None),
+    };
+    let code = opt(l.code.as_ref());
+    let situation = opt(l.situation.as_ref().map(|s| &s.id));
+    let qualifiers = l
+        .situation
+        .iter()
+        .flat_map(|s| &s.qualifiers)
+        .map(|(k, op, vs)| {
+            let op = if *op == '<' {
+                quote!(#rt::QualifierOp::Below)
+            } else {
+                quote!(#rt::QualifierOp::OneOf)
+            };
+            quote!(#rt::Qualifier { key: #k, op: #op, values: &[#(#vs),*] })
+        });
+    let rate = match l.rate {
+        Some((max, window)) => quote!(Some(#rt::RateLimit { max: #max, window_seconds: #window })),
+        None => quote!(None),
+    };
+    quote!(#rt::LimitSpec { code: #code, situation: #situation, qualifiers: &[#(#qualifiers),*], rate: #rate })
+}
+
+/// The `Role` enum and the `ROLES` table.
+fn roles_tables(spec: &Spec, rt: &TokenStream) -> TokenStream {
+    let variants: Vec<Ident> = spec
+        .roles
+        .iter()
+        .map(|r| Ident::new(&camel(&r.id), Span::call_site()))
+        .collect();
+    let docs = spec.roles.iter().map(|r| {
+        let names = r
+            .names
+            .iter()
+            .map(|(s, n)| format!("{s}: `{}`", n.join("`, `")))
+            .collect::<Vec<_>>()
+            .join("; ");
+        let what = r.description.trim_end_matches('.');
+        match &r.ko {
+            Some(ko) => format!("{what} ({ko}). Names: {names}."),
+            None => format!("{what}. Names: {names}."),
+        }
+    });
+    let specs = spec.roles.iter().map(|r| {
+        let (id, description) = (&r.id, &r.description);
+        let ko = r.ko.as_deref().unwrap_or("");
+        let names = r.names.iter().map(|(s, n)| quote!((#s, &[#(#n),*])));
+        quote!(#rt::RoleSpec { id: #id, ko: #ko, description: #description, names: &[#(#names),*] })
+    });
+    let index = (0..spec.roles.len()).map(proc_macro2::Literal::usize_unsuffixed);
+    let count = proc_macro2::Literal::usize_unsuffixed(spec.roles.len());
+    quote! {
+        /// Every field role of the spec, in `Role` order.
+        #[doc(hidden)]
+        pub static ROLES: &[#rt::RoleSpec] = &[#(#specs),*];
+
+        /// What a field means across endpoints and services (`payple.yaml` `roles:`): code
+        /// that needs "the order number" asks for `Role::OrderId` and gets the wire name
+        /// the spec gives for the endpoint at hand.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum Role {
+            #(#[doc = #docs] #variants),*
+        }
+
+        impl Role {
+            /// Every role.
+            pub const ALL: [Role; #count] = [#(Role::#variants),*];
+
+            /// The role's spec entry.
+            pub fn spec(self) -> &'static #rt::RoleSpec {
+                match self {
+                    #(Role::#variants => &ROLES[#index]),*
+                }
+            }
+
+            /// The most common name carrying the role in `service`.
+            pub fn name(self, service: &str) -> Option<&'static str> {
+                self.spec().names(service).first().copied()
+            }
+
+            /// The top-level field of an endpoint part carrying the role.
+            pub fn field(self, ep: &#rt::EndpointSpec, part: #rt::Part) -> Option<&'static str> {
+                ep.role_field(self.spec(), part)
+            }
         }
     }
 }

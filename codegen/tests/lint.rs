@@ -195,3 +195,48 @@ fn unknown_evidence_tag_and_id_mismatch() {
             .starts_with("spec/endpoints/cpay/demo.yaml:6:11: error: unknown evidence tag `DOCS`")
     );
 }
+
+#[test]
+fn limit_markers_and_rates_are_checked_where_written() {
+    let yaml = format!(
+        "{HEAD}limits:\n  - rule: \"Too many. [mock: Bad-Id]\"\n    code: X1\n    evidence: DOC\n  - rule: \"No code. [mock: no_code; amount<abc]\"\n    evidence: DOC\n  - rule: \"Rate.\"\n    rate: {{ max: 0, window_seconds: 600 }}\n    evidence: DOC\n"
+    );
+    let errors = lint(&yaml);
+    assert_eq!(
+        errors,
+        vec![
+            "spec/endpoints/cpay/demo.yaml:12:11: error: the situation id `Bad-Id` must be snake_case",
+            "spec/endpoints/cpay/demo.yaml:15:11: error: a limit with a [mock: ...] marker needs a `code`",
+            "spec/endpoints/cpay/demo.yaml:15:11: error: the bound of `amount<abc` is not a number",
+            "spec/endpoints/cpay/demo.yaml:18:11: error: a rate needs max > 0 and window_seconds > 0",
+            "spec/endpoints/cpay/demo.yaml:18:11: error: a rate limit needs the `code` answered past it",
+        ]
+    );
+}
+
+#[test]
+fn a_role_must_name_existing_fields_of_existing_services() {
+    let mut files: Vec<SpecFile> = payple_codegen::embedded_files();
+    let root = files.iter_mut().find(|f| f.path == "payple.yaml").unwrap();
+    root.text.push_str(
+        "  - { id: Bad-Role, description: x, names: { cpay: [PCD_NO_SUCH_FIELD], moon: [x] } }\n",
+    );
+    let errors: Vec<String> = match load(&files) {
+        Ok(_) => Vec::new(),
+        Err(e) => e.0.iter().map(ToString::to_string).collect(),
+    };
+    assert_eq!(errors.len(), 4, "{errors:#?}");
+    for expected in [
+        "error: role id `Bad-Role` must be snake_case",
+        "error: role `Bad-Role` names service `moon`, which spec/payple.yaml does not define",
+        "error: role `Bad-Role`: no endpoint of `cpay` has a field `PCD_NO_SUCH_FIELD`; fix the name or drop it from the role",
+        "error: role `Bad-Role`: no endpoint of `moon` has a field `x`; fix the name or drop it from the role",
+    ] {
+        assert!(
+            errors
+                .iter()
+                .any(|e| e.starts_with("spec/payple.yaml:") && e.ends_with(expected)),
+            "missing {expected:?} in {errors:#?}"
+        );
+    }
+}

@@ -5,7 +5,7 @@
 use crate::clock::Clock;
 use crate::config::{Config, production_host};
 use crate::redact::Redactor;
-use payple_types::{EndpointSpec, Target};
+use payple_types::{EndpointSpec, Part, Role, Target};
 use serde_json::{Map, Value};
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::sync::{Mutex, Once};
@@ -14,22 +14,6 @@ use tokio::sync::Semaphore;
 
 /// A token is refreshed this long before its documented lifetime ends.
 pub const REFRESH_MARGIN: Duration = Duration::from_secs(5);
-
-/// Endpoints charged to the result-inquiry budget (Payple refuses more than 1,000 result
-/// inquiries per 10 minutes with PCHK9997).
-pub const BUDGETED: [&str; 1] = ["cpay.result_inquiry"];
-
-/// Read-only inquiries: the only calls retried after a network error or a 5xx answer.
-pub const IDEMPOTENT: [&str; 8] = [
-    "cpay.result_inquiry",
-    "cpay.registration_lookup",
-    "hub.remaining_limit",
-    "hub.transfer_result_inquiry",
-    "hub.transfer_result_group",
-    "hub.request_info_inquiry",
-    "hub.transfer_result_daily",
-    "global.result_inquiry",
-];
 
 /// Why a call could not be made or answered. Every variant means "could not run" (exit 2),
 /// never "Payple changed".
@@ -307,26 +291,32 @@ impl Client {
             return Ok((t, None));
         }
         let ep = endpoint("cpay.auth")?;
-        let creds = &self.cfg.credentials;
-        let mut body = Map::new();
-        body.insert("cst_id".into(), creds.get("cpay", "cst_id").into());
-        body.insert("custKey".into(), creds.get("cpay", "custKey").into());
+        let mut body = self.cfg.credentials.account_fields(ep);
         body.insert(flag.0.into(), flag.1.into());
         let url = self.path_url(ep)?;
         let ex = self.send(ep, &url, &Value::Object(body), None).await?;
         let v = ex.response_json().unwrap_or(Value::Null);
-        let s = |k: &str| v.get(k).and_then(Value::as_str).unwrap_or("").to_string();
-        if s("result") != "success" || s("AuthKey").is_empty() || s("return_url").is_empty() {
+        let s = |k: Option<&str>| {
+            k.and_then(|k| v.get(k))
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_string()
+        };
+        let answer = |role: Role| s(role.field(ep, Part::Response));
+        let (auth_key, return_url) = (answer(Role::AuthKey), answer(Role::ReturnUrl));
+        if !ep.answer_succeeded(&v, payple_types::Applies::Both)
+            || auth_key.is_empty()
+            || return_url.is_empty()
+        {
             return Err(CallError::AuthRefused(self.redactor.scrub(&format!(
-                "cpay partner authentication ({}={}) refused: HTTP {}, result `{}`, result_msg `{}`",
+                "cpay partner authentication ({}={}) refused: HTTP {}, result `{}`, message `{}`",
                 flag.0,
                 flag.1,
                 ex.status,
-                s("result"),
-                s("result_msg")
+                s(ep.status_field().map(|(f, _)| f)),
+                answer(Role::Message)
             ))));
         }
-        let return_url = s("return_url");
         if let Some(prod) = production_host(&return_url)
             && !self.cfg.allow_production
         {
@@ -335,9 +325,9 @@ impl Client {
             )));
         }
         let token = Token::Cpay {
-            cst_id: s("cst_id"),
-            cust_key: s("custKey"),
-            auth_key: s("AuthKey"),
+            cst_id: answer(Role::PartnerId),
+            cust_key: answer(Role::PartnerKey),
+            auth_key,
             return_url,
         };
         self.store(&key, "cpay.partner_auth", token.clone());
@@ -362,36 +352,28 @@ impl Client {
         if !force && let Some(Token::Bearer(t)) = self.cached(flow) {
             return Ok((t, None));
         }
-        let (ep_id, service) = match flow {
-            "hub.bearer_token" => ("hub.token", "hub"),
-            "global.token" => ("global.token", "global"),
-            other => {
-                return Err(CallError::Refused(format!("unknown bearer flow `{other}`")));
-            }
-        };
+        let ep_id = payple_types::auth_flow(flow)
+            .filter(|f| f.kind == "bearer_token")
+            .and_then(|f| f.endpoint)
+            .ok_or_else(|| CallError::Refused(format!("unknown bearer flow `{flow}`")))?;
         let ep = endpoint(ep_id)?;
-        let c = &self.cfg.credentials;
-        let mut body = Map::new();
-        if service == "hub" {
-            body.insert("cst_id".into(), c.get("hub", "cst_id").into());
-            body.insert("custKey".into(), c.get("hub", "custKey").into());
-            body.insert("code".into(), c.get("hub", "code").into());
-        } else {
-            body.insert("service_id".into(), c.get("global", "service_id").into());
-            body.insert("service_key".into(), c.get("global", "service_key").into());
-            body.insert("code".into(), c.get("global", "code").into());
-        }
+        let body = self.cfg.credentials.account_fields(ep);
         let url = self.path_url(ep)?;
         let ex = self.send(ep, &url, &Value::Object(body), None).await?;
         let v = ex.response_json().unwrap_or(Value::Null);
-        let s = |k: &str| v.get(k).and_then(Value::as_str).unwrap_or("").to_string();
-        let token = s("access_token");
-        if s("result") != "T0000" || token.is_empty() {
+        let s = |k: Option<&str>| {
+            k.and_then(|k| v.get(k))
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_string()
+        };
+        let token = s(Role::AuthKey.field(ep, Part::Response));
+        if !ep.answer_succeeded(&v, payple_types::Applies::Both) || token.is_empty() {
             return Err(CallError::AuthRefused(self.redactor.scrub(&format!(
                 "{flow} refused: HTTP {}, result `{}`, message `{}`",
                 ex.status,
-                s("result"),
-                s("message")
+                s(ep.result.map(|r| r.code_field)),
+                s(Role::Message.field(ep, Part::Response))
             ))));
         }
         self.redactor.add(&token);
@@ -425,9 +407,16 @@ impl Client {
                 else {
                     return Err(CallError::AuthRefused("no cpay token".into()));
                 };
-                body.insert("PCD_CST_ID".into(), cst_id.into());
-                body.insert("PCD_CUST_KEY".into(), cust_key.into());
-                body.insert("PCD_AUTH_KEY".into(), auth_key.into());
+                // The tokens go back in the fields the endpoint names for the roles.
+                for (role, value) in [
+                    (Role::PartnerId, cst_id),
+                    (Role::PartnerKey, cust_key),
+                    (Role::AuthKey, auth_key),
+                ] {
+                    if let Some(name) = role.field(ep, Part::Request) {
+                        body.insert(name.into(), value.into());
+                    }
+                }
                 if ep.request.iter().any(|f| f.name == flag.0) {
                     body.insert(flag.0.into(), flag.1.into());
                 }
@@ -487,7 +476,8 @@ impl Client {
                 .entry("Authorization".into())
                 .or_insert_with(|| format!("Bearer {t}"));
         }
-        let idempotent = IDEMPOTENT.contains(&ep.id);
+        // Only calls the spec marks idempotent are retried after a network error or a 5xx.
+        let idempotent = ep.idempotent;
         let max_attempts = if idempotent { 1 + self.cfg.retries } else { 1 };
         let mut attempt = 0;
         let _permit = self
@@ -497,7 +487,7 @@ impl Client {
             .map_err(|_| CallError::Transport("the client is shutting down".into()))?;
         loop {
             attempt += 1;
-            if BUDGETED.contains(&ep.id) && !self.budget.try_take(self.cfg.clock.now()) {
+            if ep.rate_limit().is_some() && !self.budget.try_take(self.cfg.clock.now()) {
                 return Err(CallError::Budget(format!(
                     "the budget of {} result inquiries per {} s is spent; not calling {}",
                     self.cfg.inquiry_budget,

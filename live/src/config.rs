@@ -70,11 +70,9 @@ impl std::fmt::Debug for Credentials {
 }
 
 /// Credential names read per service, beyond the spec's `test_credentials`.
-const EXTRA: [(&str, &str, &str); 3] = [
+const EXTRA: [(&str, &str, &str); 2] = [
     // The refund key of a cancel; unknown orders are cancelled, so any value will do.
     ("cpay", "refund_key", "REFUNDKEYOFTHETESTACCOUNT"),
-    // The 10-character code of a hub token request.
-    ("hub", "code", "drift00001"),
     // A transfer billing key registered on the test account, for the happy-path flow that
     // is safe on Payple's test hosts (`--flows`); empty: that flow needs a local mock.
     ("cpay", "transfer_payer_id", ""),
@@ -94,10 +92,17 @@ impl Credentials {
                 .map(|s| s.test_credentials)
                 .unwrap_or(&[]);
             let extra = EXTRA.iter().filter(|(s, ..)| *s == service);
+            // The random code of a token request, where the service has one and its test
+            // account does not name it.
+            let code = payple_types::Role::TokenCode
+                .name(service)
+                .filter(|n| !documented.iter().any(|(d, _)| d == n))
+                .map(|n| (n, "drift00001"));
             for (name, default) in documented
                 .iter()
                 .copied()
                 .chain(extra.map(|(_, n, d)| (*n, *d)))
+                .chain(code)
             {
                 let value =
                     lookup(&credential_variable(service, name)).unwrap_or_else(|| default.into());
@@ -119,6 +124,22 @@ impl Credentials {
                 .values
                 .push((service.into(), name.into(), value.to_string())),
         }
+    }
+
+    /// The account fields of an authentication request: every top-level request field of
+    /// `ep` that names a credential of its service (cst_id / custKey, service_id /
+    /// service_key, code), with the credential's value.
+    pub fn account_fields(
+        &self,
+        ep: &payple_types::EndpointSpec,
+    ) -> serde_json::Map<String, serde_json::Value> {
+        ep.request
+            .iter()
+            .filter_map(|f| {
+                let v = self.get(ep.service, f.name);
+                (!v.is_empty()).then(|| (f.name.to_string(), v.into()))
+            })
+            .collect()
     }
 
     /// A credential's value (empty when unknown).
@@ -176,8 +197,8 @@ pub struct Config {
     pub concurrency: usize,
     /// Referer header sent where the spec lists one (cpay auth checks it).
     pub referer: String,
-    /// Result inquiries allowed per [`Config::inquiry_window`] (Payple refuses more than
-    /// 1,000 per 10 minutes with PCHK9997).
+    /// Result inquiries allowed per [`Config::inquiry_window`]; by default the documented
+    /// rate limit of the spec (cpay.result_inquiry's `rate`, PCHK9997 past it).
     pub inquiry_budget: u32,
     /// The window of the inquiry budget.
     pub inquiry_window: Duration,
@@ -205,6 +226,11 @@ impl Config {
     /// Test hosts of the spec and the given credentials.
     pub fn with_credentials(credentials: Credentials) -> Config {
         let url = |s| test_base_url(s).unwrap_or_default().to_string();
+        // The documented rate limit of the budgeted call; without one, no budget.
+        let (inquiry_budget, inquiry_window) = payple_types::endpoints()
+            .iter()
+            .find_map(|e| e.rate_limit())
+            .map_or((u32::MAX, 1), |(r, _)| (r.max, r.window_seconds));
         Config {
             cpay_url: url("cpay"),
             hub_url: url("hub"),
@@ -216,8 +242,8 @@ impl Config {
             backoff: Duration::from_millis(500),
             concurrency: 4,
             referer: "http://localhost".into(),
-            inquiry_budget: 1000,
-            inquiry_window: Duration::from_secs(600),
+            inquiry_budget,
+            inquiry_window: Duration::from_secs(inquiry_window),
             clock: Clock::system(),
             flows: false,
         }

@@ -120,11 +120,10 @@ fn walk(v: &Value, at: &str, out: &mut BTreeMap<String, Shape>) {
 /// The result code and success of an answer, per the endpoint's result semantics.
 pub fn result_of(ep: &EndpointSpec, body: &Value) -> (Option<String>, Option<bool>) {
     let Some(r) = ep.result else {
-        // No result block (cpay.auth): the status field `result` alone.
-        let ok = body
-            .get("result")
-            .and_then(Value::as_str)
-            .map(|s| s == "success");
+        // No result block (cpay.auth): the status field alone.
+        let ok = ep
+            .status_field()
+            .and_then(|(f, success)| body.get(f).and_then(Value::as_str).map(|s| s == success));
         return (None, ok);
     };
     let code = body.get(r.code_field).and_then(|v| match v {

@@ -2,6 +2,7 @@
 //! money, with unknown order ids and keys so that nothing real is touched.
 
 use crate::client::{CallError, Client, Exchange};
+use payple_types::{Applies, EndpointSpec, Part, Role};
 use serde_json::{Map, Value};
 use std::sync::Arc;
 
@@ -95,7 +96,10 @@ pub fn cpay_flags() -> Vec<(&'static str, &'static str)> {
         .map(|ep| {
             ep.request
                 .iter()
-                .filter(|f| f.name != "PCD_PAY_TYPE" && !f.values.is_empty())
+                .filter(|f| {
+                    Some(f.name) != Role::PaymentMethod.field(ep, Part::Request)
+                        && !f.values.is_empty()
+                })
                 .flat_map(|f| f.values.iter().map(move |v| (f.name, *v)))
                 .collect()
         })
@@ -283,54 +287,85 @@ fn s(v: &Value, k: &str) -> String {
 /// The billing key (or account) a flow starts from.
 async fn flow_setup(client: &Client, flow: &Flow, st: &mut FlowState) -> Result<(), CallError> {
     st.insert("oid", nonce());
+    let window = |method: Applies| {
+        let mut m = Map::new();
+        m.insert(cpay(Role::PaymentMethod).into(), method.as_str().into());
+        m.insert(cpay(Role::PayWork).into(), "AUTH".into());
+        Value::Object(m)
+    };
     match flow.name {
         "transfer_repay_receipt_refund" => {
             let configured = client.config().credentials.get("cpay", "transfer_payer_id");
             let key = if configured.is_empty() {
                 let w = client
-                    .mock_window(
-                        "cpay",
-                        &serde_json::json!({"PCD_PAY_TYPE": "transfer", "PCD_PAY_WORK": "AUTH"}),
-                    )
+                    .mock_window("cpay", &window(Applies::Transfer))
                     .await?;
-                s(&w, "PCD_PAYER_ID")
+                s(&w, cpay(Role::BillingKey))
             } else {
                 configured.to_string()
             };
             st.insert("payer", key);
         }
         "card_repay_refund" => {
-            let w = client
-                .mock_window(
-                    "cpay",
-                    &serde_json::json!({"PCD_PAY_TYPE": "card", "PCD_PAY_WORK": "AUTH"}),
-                )
-                .await?;
-            st.insert("payer", s(&w, "PCD_PAYER_ID"));
+            let w = client.mock_window("cpay", &window(Applies::Card)).await?;
+            st.insert("payer", s(&w, cpay(Role::BillingKey)));
         }
         "global_billing_key" => {
             let w = client.mock_window("global", &serde_json::json!({})).await?;
-            st.insert("billing_key", s(&w, "billing_key"));
+            st.insert("global_key", s(&w, global(Role::BillingKey)));
         }
         _ => {}
     }
     Ok(())
 }
 
+/// A request body under construction: fields named by role, resolved against the
+/// endpoint's request (else the service's most common name).
+struct Body {
+    ep: Option<&'static EndpointSpec>,
+    map: Map<String, Value>,
+}
+
+impl Body {
+    fn new(endpoint: &str) -> Body {
+        Body {
+            ep: payple_types::endpoint(endpoint),
+            map: Map::new(),
+        }
+    }
+
+    fn put(&mut self, role: Role, value: impl Into<String>) {
+        let Some(ep) = self.ep else { return };
+        if let Some(name) = role
+            .field(ep, Part::Request)
+            .or_else(|| role.name(ep.service))
+        {
+            self.map.insert(name.into(), Value::String(value.into()));
+        }
+    }
+
+    /// The partner's account fields of a hub or global call, from the credentials.
+    fn account(&mut self, client: &Client, service: &str, roles: &[Role]) {
+        let c = &client.config().credentials;
+        for role in roles {
+            if let Some(name) = role.name(service) {
+                self.put(*role, c.get(service, name));
+            }
+        }
+    }
+}
+
 /// The body of step `si` of a flow.
 fn flow_body(client: &Client, flow: &Flow, si: usize, st: &FlowState) -> Map<String, Value> {
     let c = &client.config().credentials;
     let get = |k: &str| st.get(k).cloned().unwrap_or_default();
-    let mut m = Map::new();
-    let mut put = |k: &str, v: String| {
-        m.insert(k.to_string(), Value::String(v));
-    };
     let method = if flow.name.starts_with("card") {
-        "card"
+        Applies::Card
     } else {
-        "transfer"
+        Applies::Transfer
     };
     let ep = flow.steps.get(si).copied().unwrap_or("");
+    let mut b = Body::new(ep);
     // Refund halves: 400 won, then the rest.
     let refunds_before = flow.steps[..si]
         .iter()
@@ -338,100 +373,101 @@ fn flow_body(client: &Client, flow: &Flow, si: usize, st: &FlowState) -> Map<Str
         .count();
     match ep {
         "cpay.billing_repay" => {
-            put("PCD_PAY_TYPE", method.into());
-            put("PCD_PAYER_ID", get("payer"));
-            put("PCD_PAY_GOODS", "payple-spec live flow".into());
-            put("PCD_PAY_TOTAL", "1000".into());
-            put("PCD_PAY_OID", get("oid"));
+            b.put(Role::PaymentMethod, method.as_str());
+            b.put(Role::BillingKey, get("payer"));
+            b.put(Role::GoodsName, "payple-spec live flow");
+            b.put(Role::Amount, "1000");
+            b.put(Role::OrderId, get("oid"));
         }
         "cpay.result_inquiry" => {
-            put("PCD_PAY_TYPE", method.into());
-            put("PCD_PAY_OID", get("oid"));
-            put("PCD_PAY_DATE", get("date"));
+            b.put(Role::PaymentMethod, method.as_str());
+            b.put(Role::OrderId, get("oid"));
+            b.put(Role::PaymentDate, get("date"));
         }
         "cpay.cancel" => {
-            put("PCD_REFUND_KEY", c.get("cpay", "refund_key").into());
-            put("PCD_PAY_OID", get("oid"));
-            put("PCD_PAY_DATE", get("date"));
-            put(
-                "PCD_REFUND_TOTAL",
-                if refunds_before == 0 { "400" } else { "600" }.into(),
+            b.put(Role::RefundKey, c.get("cpay", "refund_key"));
+            b.put(Role::OrderId, get("oid"));
+            b.put(Role::PaymentDate, get("date"));
+            b.put(
+                Role::RefundAmount,
+                if refunds_before == 0 { "400" } else { "600" },
             );
         }
         "cpay.cash_receipt_issue" => {
-            put("PCD_PAYER_ID", get("payer"));
-            put("PCD_PAY_OID", get("oid"));
-            put("PCD_TAXSAVE_AMOUNT", "1000".into());
-            put("PCD_TAXSAVE_TRADEUSE", "personal".into());
-            put("PCD_TAXSAVE_IDENTINUM", "01000000000".into());
+            b.put(Role::BillingKey, get("payer"));
+            b.put(Role::OrderId, get("oid"));
+            b.put(Role::ReceiptAmount, "1000");
+            b.put(Role::ReceiptUsage, "personal");
+            b.put(Role::ReceiptIdentity, "01000000000");
         }
         "cpay.cash_receipt_cancel" => {
-            put("PCD_PAYER_ID", get("payer"));
-            put("PCD_PAY_OID", get("oid"));
+            b.put(Role::BillingKey, get("payer"));
+            b.put(Role::OrderId, get("oid"));
         }
         "cpay.card_registration" => {
-            put("PCD_PAY_WORK", "AUTHREG".into());
-            put("PCD_PAY_TYPE", "card".into());
-            put("PCD_PAYER_BIRTH", "900101".into());
-            put("PCD_PAY_CARDNUM", "9410000000000001".into());
-            put("PCD_PAY_CARDEXYEAR", "30".into());
-            put("PCD_PAY_CARDEXMONTH", "12".into());
-            put("PCD_PAY_CARDPW", "00".into());
+            b.put(Role::PayWork, "AUTHREG");
+            b.put(Role::PaymentMethod, Applies::Card.as_str());
+            b.put(Role::PayerBirth, "900101");
+            b.put(Role::CardNumber, "9410000000000001");
+            b.put(Role::CardExpiryYear, "30");
+            b.put(Role::CardExpiryMonth, "12");
+            b.put(Role::CardPassword, "00");
         }
         "cpay.registration_lookup" | "cpay.registration_delete" => {
-            put("PCD_PAYER_ID", get("payer"));
+            b.put(Role::BillingKey, get("payer"));
         }
         ep if ep.starts_with("hub.") => {
-            put("cst_id", c.get("hub", "cst_id").into());
-            put("custKey", c.get("hub", "custKey").into());
+            b.account(client, "hub", &[Role::PartnerId, Role::PartnerKey]);
             match ep {
                 "hub.account_verification" => {
-                    put("bank_code_std", "020".into());
-                    put("account_num", "1002000000001".into());
-                    put("account_holder_info_type", "0".into());
-                    put("account_holder_info", "900101".into());
+                    b.put(Role::BankCode, "020");
+                    b.put(Role::AccountNumber, "1002000000001");
+                    b.put(Role::AccountHolderType, "0");
+                    b.put(Role::AccountHolderInfo, "900101");
                 }
                 "hub.transfer_request" => {
-                    put("billing_tran_id", get("billing_tran_id"));
-                    put("tran_amt", "1000".into());
-                    put("print_content", "payple-spec".into());
+                    b.put(Role::BillingKey, get("payout_key"));
+                    b.put(Role::Amount, "1000");
+                    b.put(Role::PrintContent, "payple-spec");
                 }
                 "hub.transfer_execute" => {
-                    put("group_key", get("group_key"));
-                    put("billing_tran_id", get("billing_tran_id"));
-                    put("execute_type", "NOW".into());
+                    b.put(Role::GroupKey, get("group"));
+                    b.put(Role::BillingKey, get("payout_key"));
+                    b.put(Role::ExecuteType, "NOW");
                 }
                 "hub.request_info_inquiry" | "hub.transfer_result_group" => {
-                    put("group_key", get("group_key"));
+                    b.put(Role::GroupKey, get("group"));
                 }
-                "hub.transfer_result_inquiry" => put("api_tran_id", get("api_tran_id")),
-                "hub.transfer_result_daily" => put("bank_tran_date", get("bank_tran_date")),
+                "hub.transfer_result_inquiry" => b.put(Role::TransactionId, get("transfer")),
+                "hub.transfer_result_daily" => {
+                    b.put(Role::BankTransferDate, get("transfer_day"));
+                }
                 _ => {}
             }
         }
         ep if ep.starts_with("global.") => {
-            put("service_id", c.get("global", "service_id").into());
-            put("service_oid", get("oid"));
+            b.account(client, "global", &[Role::PartnerId]);
+            b.put(Role::OrderId, get("oid"));
             match ep {
                 "global.billing_key_payment" => {
-                    put("comments", "payple-spec live flow".into());
-                    put("billing_key", get("billing_key"));
-                    put("securityCode", "000".into());
-                    put("totalAmount", "1.00".into());
-                    put("currency", "USD".into());
+                    b.put(Role::Comments, "payple-spec live flow");
+                    b.put(Role::BillingKey, get("global_key"));
+                    b.put(Role::SecurityCode, "000");
+                    b.put(Role::Amount, "1.00");
+                    b.put(Role::Currency, "USD");
                 }
                 "global.cancel" => {
-                    put("comments", "payple-spec live flow (undo)".into());
-                    put("pay_id", get("pay_id"));
-                    put("totalAmount", "1.00".into());
-                    put("currency", "USD".into());
+                    b.put(Role::Comments, "payple-spec live flow (undo)");
+                    b.put(Role::PaymentId, get("payment"));
+                    b.put(Role::Amount, "1.00");
+                    b.put(Role::Currency, "USD");
                 }
                 _ => {}
             }
         }
         _ => {}
     }
-    m
+    b.map
 }
 
 /// What a step's answer passes on.
@@ -446,28 +482,45 @@ fn flow_capture(client: &Client, ep: &str, v: &Value, st: &mut FlowState) {
     };
     match ep {
         "cpay.billing_repay" => {
-            let date: String = s(v, "PCD_PAY_TIME")
+            let date: String = s(v, cpay(Role::PaymentTime))
                 .chars()
                 .filter(char::is_ascii_digit)
                 .take(8)
                 .collect();
             keep("date", date, false);
         }
-        "cpay.card_registration" => keep("payer", s(v, "PCD_PAYER_ID"), true),
-        "hub.account_verification" => keep("billing_tran_id", s(v, "billing_tran_id"), true),
-        "hub.transfer_request" => keep("group_key", s(v, "group_key"), false),
+        "cpay.card_registration" => keep("payer", s(v, cpay(Role::BillingKey)), true),
+        "hub.account_verification" => {
+            keep("payout_key", s(v, hub(Role::BillingKey)), true);
+        }
+        "hub.transfer_request" => keep("group", s(v, hub(Role::GroupKey)), false),
         "hub.transfer_result_group" => {
             let item = v
-                .get("list")
+                .get(hub(Role::Items))
                 .and_then(|l| l.get(0))
                 .cloned()
                 .unwrap_or_default();
-            keep("api_tran_id", s(&item, "api_tran_id"), false);
-            keep("bank_tran_date", s(&item, "bank_tran_date"), false);
+            keep("transfer", s(&item, hub(Role::TransactionId)), false);
+            keep("transfer_day", s(&item, hub(Role::BankTransferDate)), false);
         }
-        "global.billing_key_payment" => keep("pay_id", s(v, "api_id"), false),
+        "global.billing_key_payment" => keep("payment", s(v, global(Role::ApiId)), false),
         _ => {}
     }
+}
+
+/// The most common cpay name of a role.
+fn cpay(role: Role) -> &'static str {
+    role.name("cpay").unwrap_or_default()
+}
+
+/// The most common hub name of a role.
+fn hub(role: Role) -> &'static str {
+    role.name("hub").unwrap_or_default()
+}
+
+/// The most common global name of a role.
+fn global(role: Role) -> &'static str {
+    role.name("global").unwrap_or_default()
 }
 
 /// Whether an answer reads as a success (the endpoint's status and success codes).
@@ -547,59 +600,57 @@ async fn run_flow(
 pub fn body(client: &Client, s: &Scenario) -> Map<String, Value> {
     let c = &client.config().credentials;
     let today = client.clock().kst_date();
-    let mut m = Map::new();
-    let mut put = |k: &str, v: &str| {
-        m.insert(k.to_string(), Value::String(v.to_string()));
-    };
+    let mut b = Body::new(s.endpoint);
     match s.endpoint {
         "cpay.result_inquiry" => {
-            put("PCD_PAY_TYPE", "transfer");
-            put("PCD_PAY_OID", UNKNOWN_ORDER);
-            put("PCD_PAY_DATE", &today);
+            b.put(Role::PaymentMethod, Applies::Transfer.as_str());
+            b.put(Role::OrderId, UNKNOWN_ORDER);
+            b.put(Role::PaymentDate, &*today);
         }
         "cpay.registration_lookup" | "cpay.registration_delete" => {
-            put("PCD_PAYER_ID", UNKNOWN_PAYER);
+            b.put(Role::BillingKey, UNKNOWN_PAYER);
         }
         "cpay.cancel" => {
-            put("PCD_REFUND_KEY", c.get("cpay", "refund_key"));
-            put("PCD_PAY_OID", UNKNOWN_ORDER);
-            put("PCD_PAY_DATE", &today);
-            put("PCD_REFUND_TOTAL", "1000");
+            b.put(Role::RefundKey, c.get("cpay", "refund_key"));
+            b.put(Role::OrderId, UNKNOWN_ORDER);
+            b.put(Role::PaymentDate, &*today);
+            b.put(Role::RefundAmount, "1000");
         }
         "cpay.cash_receipt_cancel" => {
-            put("PCD_PAYER_ID", UNKNOWN_PAYER);
-            put("PCD_PAY_OID", UNKNOWN_ORDER);
+            b.put(Role::BillingKey, UNKNOWN_PAYER);
+            b.put(Role::OrderId, UNKNOWN_ORDER);
         }
         ep if ep.starts_with("hub.") => {
-            put("cst_id", c.get("hub", "cst_id"));
-            put("custKey", c.get("hub", "custKey"));
+            b.account(client, "hub", &[Role::PartnerId, Role::PartnerKey]);
             let key = if s.name.ends_with("empty_key") {
                 ""
             } else {
                 UNKNOWN_KEY
             };
             match ep {
-                "hub.transfer_result_inquiry" => put("api_tran_id", key),
-                "hub.transfer_result_group" | "hub.request_info_inquiry" => put("group_key", key),
-                "hub.transfer_result_daily" => put("bank_tran_date", &today),
+                "hub.transfer_result_inquiry" => b.put(Role::TransactionId, key),
+                "hub.transfer_result_group" | "hub.request_info_inquiry" => {
+                    b.put(Role::GroupKey, key);
+                }
+                "hub.transfer_result_daily" => b.put(Role::BankTransferDate, &*today),
                 _ => {}
             }
         }
         "global.result_inquiry" => {
-            put("service_id", c.get("global", "service_id"));
-            put("service_oid", UNKNOWN_ORDER);
+            b.account(client, "global", &[Role::PartnerId]);
+            b.put(Role::OrderId, UNKNOWN_ORDER);
         }
         "global.cancel" => {
-            put("service_id", c.get("global", "service_id"));
-            put("comments", "payple-spec drift probe (unknown order)");
-            put("service_oid", UNKNOWN_ORDER);
-            put("pay_id", UNKNOWN_ORDER);
-            put("totalAmount", "1.00");
-            put("currency", "USD");
+            b.account(client, "global", &[Role::PartnerId]);
+            b.put(Role::Comments, "payple-spec drift probe (unknown order)");
+            b.put(Role::OrderId, UNKNOWN_ORDER);
+            b.put(Role::PaymentId, UNKNOWN_ORDER);
+            b.put(Role::Amount, "1.00");
+            b.put(Role::Currency, "USD");
         }
         _ => {}
     }
-    m
+    b.map
 }
 
 /// Runs one scenario: the exchange whose response is checked.

@@ -189,7 +189,7 @@ pub(crate) fn handle(
             match l.payments.get(oid) {
                 Some(p) => (
                     200,
-                    json!({"PCD_PAY_OID": oid, "total": p.total, "refunded": p.refunded,
+                    json!({"order_id": oid, "total": p.total, "refunded": p.refunded,
                            "date": p.date, "sales_slip": "payple-mock"}),
                 ),
                 None => (404, json!({"error": "no such payment"})),

@@ -137,53 +137,36 @@ fn field<'a>(fields: &'a [FieldSpec], key: &str) -> Option<&'a FieldSpec> {
     fields.iter().find(|f| f.matches(key))
 }
 
-/// The status field of an endpoint and its success value.
-fn status_field(ep: &EndpointSpec) -> Option<(&'static str, &'static str)> {
-    if let Some(s) = ep.result.and_then(|r| r.status) {
-        return Some(s);
-    }
-    ep.response
-        .iter()
-        .find(|f| f.values.contains(&"success") && f.values.contains(&"error"))
-        .map(|f| (f.name, "success"))
-}
-
 /// The message field of an endpoint's response.
 fn message_field(ep: &EndpointSpec) -> Option<&'static str> {
-    ["PCD_PAY_MSG", "message", "result_msg", "PCD_LINK_MSG"]
-        .into_iter()
-        .find(|n| ep.response.iter().any(|f| f.name == *n))
-        .or_else(|| {
-            ep.response
-                .iter()
-                .find(|f| f.name.ends_with("_MSG"))
-                .map(|f| f.name)
-        })
+    ep.result
+        .and_then(|r| r.message_field)
+        .or_else(|| payple_types::Role::Message.field(ep, payple_types::Part::Response))
 }
 
 /// Whether a response body counts as a success.
 pub(crate) fn is_success(ep: &EndpointSpec, v: &Value, method: Applies) -> bool {
-    if let Some((f, ok)) = status_field(ep)
-        && v.get(f).and_then(Value::as_str) != Some(ok)
-    {
-        return false;
-    }
-    if let Some(r) = ep.result {
-        return v
-            .get(r.code_field)
-            .and_then(Value::as_str)
-            .is_some_and(|c| r.is_success_code(c, method));
-    }
-    true
+    ep.answer_succeeded(v, method)
 }
 
 /// The payment method a body names.
 pub(crate) fn method_of(ep: &EndpointSpec, v: &Value) -> Applies {
-    let name = ep.payment_method_field.unwrap_or("PCD_PAY_TYPE");
-    match v.get(name).and_then(Value::as_str) {
-        Some("card") => Applies::Card,
-        Some("transfer") => Applies::Transfer,
-        _ => Applies::Both,
+    match ep.payment_method(v) {
+        Applies::Both => {
+            // Endpoints without a payment-method field of their own (auth, window calls)
+            // name the method in the service's payment-method role.
+            let role = payple_types::Role::PaymentMethod;
+            let value = role
+                .field(ep, payple_types::Part::Request)
+                .or_else(|| role.field(ep, payple_types::Part::Response))
+                .and_then(|f| v.get(f))
+                .and_then(Value::as_str);
+            [Applies::Card, Applies::Transfer]
+                .into_iter()
+                .find(|m| Some(m.as_str()) == value)
+                .unwrap_or(Applies::Both)
+        }
+        m => m,
     }
 }
 
@@ -322,7 +305,7 @@ fn endpoint_sample_text(ep: &EndpointSpec, name: &str, method: Applies) -> Optio
         .filter(|s| s.part == Part::Response)
         .filter_map(|s| repair(s.raw).ok())
         .filter(|r| {
-            status_field(ep).is_none_or(|(sf, ok)| {
+            ep.status_field().is_none_or(|(sf, ok)| {
                 r.value
                     .get(sf)
                     .and_then(Value::as_str)
@@ -589,7 +572,7 @@ pub(crate) fn render(f: &FieldSpec, v: &Val) -> String {
 
 /// Whether a field is the endpoint's status, code or message field.
 fn result_field(ep: &EndpointSpec, name: &str) -> bool {
-    status_field(ep).is_some_and(|(f, _)| f == name)
+    ep.status_field().is_some_and(|(f, _)| f == name)
         || ep.result.is_some_and(|r| r.code_field == name)
         || message_field(ep) == Some(name)
 }
@@ -739,7 +722,7 @@ pub(crate) fn is_result_field(ep: &EndpointSpec, name: &str) -> bool {
 
 /// Status `success`, the documented success code for `method` and its message.
 fn set_success_result(ep: &EndpointSpec, method: Applies, obj: &mut Map<String, Value>) {
-    if let Some((f, ok)) = status_field(ep) {
+    if let Some((f, ok)) = ep.status_field() {
         obj.insert(f.into(), Value::String(ok.into()));
     }
     let Some(r) = ep.result else {
@@ -792,7 +775,7 @@ pub(crate) fn code_field(ep: &EndpointSpec) -> Option<&'static str> {
 pub(crate) fn failure_body(ep: &EndpointSpec, code: &str) -> Value {
     let mut obj = Map::new();
     let message = message_for(ep, code);
-    if let Some((f, ok)) = status_field(ep) {
+    if let Some((f, ok)) = ep.status_field() {
         let fs = ep.response.iter().find(|x| x.name == f);
         let bad = fs
             .and_then(|x| x.values.iter().find(|v| **v != ok && **v == "error"))

@@ -10,6 +10,7 @@ use crate::clock::kst_digits;
 use crate::ledger::{BillingKey, Cert, Ledger, Link, Payment, Receipt, Record, Val, rec_set};
 use crate::protocol::{Facts, names};
 use crate::server::{Call, Reply, Shared, confirm_path, lock, refuse};
+use payple_types::Role;
 use payple_types::doc_sample::repair;
 use payple_types::{Applies, EndpointSpec, Part, endpoint, endpoints, service};
 use serde_json::Value;
@@ -52,13 +53,16 @@ pub(crate) fn key_record(
     // The masked card or account number, in the documented masked shape.
     let (field, digits) = match method {
         Applies::Card => (
-            names::CARDNUM,
+            names::cpay(Role::CardNumber),
             card_number
                 .filter(|n| !n.is_empty())
                 .map(str::to_string)
                 .unwrap_or_else(|| random_string(b"0123456789", 16)),
         ),
-        _ => (names::BANKNUM, random_string(b"0123456789", 14)),
+        _ => (
+            names::cpay(Role::AccountNumber),
+            random_string(b"0123456789", 14),
+        ),
     };
     if let (Some(f), Some(obj)) = (
         lookup.response.iter().find(|f| f.name == field),
@@ -71,7 +75,7 @@ pub(crate) fn key_record(
         }
     }
     let mut rec = record_of(lookup, &body, now);
-    rec.retain(|(k, _)| *k != names::PAY_WORK);
+    rec.retain(|(k, _)| *k != names::cpay(Role::PayWork));
     rec
 }
 
@@ -79,12 +83,20 @@ pub(crate) fn key_record(
 /// the documented requests work as they are.
 pub(crate) fn seed(ledger: &mut Ledger, now: SystemTime) {
     for e in endpoints().iter().filter(|e| e.service == "cpay") {
-        if !e.request.iter().any(|f| f.name == names::PAYER_ID) {
+        if !e
+            .request
+            .iter()
+            .any(|f| f.name == names::cpay(Role::BillingKey))
+        {
             continue;
         }
         for s in e.samples.iter().filter(|s| s.part == Part::Request) {
             let Ok(r) = repair(s.raw) else { continue };
-            let Some(key) = r.value.get(names::PAYER_ID).and_then(Value::as_str) else {
+            let Some(key) = r
+                .value
+                .get(names::cpay(Role::BillingKey))
+                .and_then(Value::as_str)
+            else {
                 continue;
             };
             let usable = key.len() >= 8 && key.chars().all(|c| c.is_ascii_alphanumeric());
@@ -96,7 +108,7 @@ pub(crate) fn seed(ledger: &mut Ledger, now: SystemTime) {
                 m => m,
             };
             let mut fields = key_record(method, &Value::Null, None, now);
-            rec_set(&mut fields, names::PAYER_ID, text(key));
+            rec_set(&mut fields, names::cpay(Role::BillingKey), text(key));
             ledger.billing_keys.insert(
                 key,
                 BillingKey {
@@ -123,7 +135,7 @@ fn add_generated(ep: &'static EndpointSpec, method: Applies, body: &mut Value, n
             || obj.contains_key(f.name)
             || !f.formats.is_empty()
             || is_result_field(ep, f.name)
-            || f.name == names::OID
+            || f.name == names::cpay(Role::OrderId)
         {
             continue;
         }
@@ -141,7 +153,7 @@ fn add_generated(ep: &'static EndpointSpec, method: Applies, body: &mut Value, n
 /// A new billing key in the shape of the documented ones.
 fn new_billing_key(method: Applies, now: SystemTime) -> String {
     let id = ep("cpay.registration_lookup")
-        .map(|l| fresh_value(l, method, names::PAYER_ID, now))
+        .map(|l| fresh_value(l, method, names::cpay(Role::BillingKey), now))
         .unwrap_or_default();
     if id.len() < 16 {
         crate::body::random_string(crate::body::ALNUM, 32)
@@ -158,7 +170,7 @@ impl Shared {
             return Vec::new();
         }
         vec![(
-            names::CARDRECEIPT,
+            names::cpay(Role::CardReceiptUrl),
             text(format!("{}/__mock/receipt/{oid}", self.cpay_base())),
         )]
     }
@@ -189,8 +201,8 @@ impl Shared {
         if crate::protocol::applies(ep, "amount_below_minimum", &facts) {
             return refuse(ep, "amount_below_minimum", &facts);
         }
-        let payer = call.get(names::PAYER_ID).to_string();
-        let oid = call.get(names::OID).to_string();
+        let payer = call.get(names::cpay(Role::BillingKey)).to_string();
+        let oid = call.get(names::cpay(Role::OrderId)).to_string();
         let mut l = lock(&self.ledger);
         let key = match l.billing_keys.get(&payer) {
             Some(k) if !k.deleted => k.clone(),
@@ -203,7 +215,7 @@ impl Shared {
             return refuse(ep, "order_duplicate", &facts);
         }
         let sent = record_of(ep, &call.request, call.now);
-        let slip = self.card_slip(method, call.get(names::OID));
+        let slip = self.card_slip(method, call.get(names::cpay(Role::OrderId)));
         let mut body = success(
             ep,
             method,
@@ -212,7 +224,7 @@ impl Shared {
             call.now,
         );
         add_generated(ep, method, &mut body, call.now);
-        let total = amount(call.get(names::PAY_TOTAL)).unwrap_or(0);
+        let total = amount(call.get(names::cpay(Role::Amount))).unwrap_or(0);
         l.payments.insert(
             &oid,
             Payment {
@@ -231,11 +243,11 @@ impl Shared {
     fn result_inquiry(&self, call: &Call<'_>) -> Reply {
         let ep = call.ep;
         let l = lock(&self.ledger);
-        let Some(p) = l.payments.get(call.get(names::OID)) else {
+        let Some(p) = l.payments.get(call.get(names::cpay(Role::OrderId))) else {
             return refuse(ep, "order_unknown", &call.facts(call.method()));
         };
         let facts = call.facts(p.method);
-        if call.get(names::PAY_DATE) != &*p.date {
+        if call.get(names::cpay(Role::PaymentDate)) != &*p.date {
             return refuse(ep, "order_date_mismatch", &facts);
         }
         if call.method() != Applies::Both && call.method() != p.method {
@@ -250,14 +262,14 @@ impl Shared {
     fn cancel(&self, call: &Call<'_>) -> Reply {
         let ep = call.ep;
         let mut l = lock(&self.ledger);
-        let Some(p) = l.payments.get_mut(call.get(names::OID)) else {
+        let Some(p) = l.payments.get_mut(call.get(names::cpay(Role::OrderId))) else {
             return refuse(ep, "order_unknown", &call.facts(call.method()));
         };
         let facts = Facts::new(p.method, &call.request);
-        if call.get(names::PAY_DATE) != &*p.date {
+        if call.get(names::cpay(Role::PaymentDate)) != &*p.date {
             return refuse(ep, "order_date_mismatch", &facts);
         }
-        let want = amount(call.get(names::REFUND_TOTAL)).unwrap_or(0);
+        let want = amount(call.get(names::cpay(Role::RefundAmount))).unwrap_or(0);
         let remaining = p.total.saturating_sub(p.refunded);
         if remaining == 0 {
             return refuse(ep, "refund_already_full", &facts);
@@ -270,10 +282,13 @@ impl Shared {
             // A full refund cancels the payment's cash receipt with it.
             p.receipt = None;
         }
-        let refund: Record = vec![(names::REFUND_TIME, Val::Time(call.now))];
+        let refund: Record = vec![(names::cpay(Role::RefundTime), Val::Time(call.now))];
         let mut body = success(ep, p.method, &call.request, &[&p.fields, &refund], call.now);
         if let Some(obj) = body.as_object_mut() {
-            obj.insert(names::REFUND_TOTAL.into(), want.to_string().into());
+            obj.insert(
+                names::cpay(Role::RefundAmount).into(),
+                want.to_string().into(),
+            );
         }
         (200, body)
     }
@@ -281,7 +296,10 @@ impl Shared {
     fn registration_lookup(&self, call: &Call<'_>, delete: bool) -> Reply {
         let ep = call.ep;
         let mut l = lock(&self.ledger);
-        let Some(k) = l.billing_keys.get_mut(call.get(names::PAYER_ID)) else {
+        let Some(k) = l
+            .billing_keys
+            .get_mut(call.get(names::cpay(Role::BillingKey)))
+        else {
             return refuse(ep, "billing_key_unknown", &call.facts(Applies::Both));
         };
         if k.deleted {
@@ -299,11 +317,11 @@ impl Shared {
     fn receipt_issue(&self, call: &Call<'_>) -> Reply {
         let ep = call.ep;
         let mut l = lock(&self.ledger);
-        let Some(p) = l.payments.get_mut(call.get(names::OID)) else {
+        let Some(p) = l.payments.get_mut(call.get(names::cpay(Role::OrderId))) else {
             return refuse(ep, "order_unknown", &call.facts(Applies::Both));
         };
         let facts = Facts::new(p.method, &call.request);
-        if &*p.payer_id != call.get(names::PAYER_ID) {
+        if &*p.payer_id != call.get(names::cpay(Role::BillingKey)) {
             return refuse(ep, "order_payer_mismatch", &facts);
         }
         if p.method == Applies::Card {
@@ -312,18 +330,18 @@ impl Shared {
         if p.receipt.is_some() {
             return refuse(ep, "receipt_exists", &facts);
         }
-        let want = amount(call.get(names::TAXSAVE_AMOUNT)).unwrap_or(0);
+        let want = amount(call.get(names::cpay(Role::ReceiptAmount))).unwrap_or(0);
         if want > p.total.saturating_sub(p.refunded) {
             return refuse(ep, "receipt_exceeds_amount", &facts);
         }
-        let mgtnum = fresh_value(ep, p.method, names::TAXSAVE_MGTNUM, call.now);
+        let mgtnum = fresh_value(ep, p.method, names::cpay(Role::ReceiptNumber), call.now);
         p.receipt = Some(Receipt {
             mgtnum: mgtnum.clone().into(),
             amount: want,
         });
         let rec: Record = vec![
-            (names::TAXSAVE_MGTNUM, text(mgtnum)),
-            (names::TAXSAVE_AMOUNT, text(want.to_string())),
+            (names::cpay(Role::ReceiptNumber), text(mgtnum)),
+            (names::cpay(Role::ReceiptAmount), text(want.to_string())),
         ];
         let mut recs: Vec<&Record> = vec![&p.fields];
         recs.push(&rec);
@@ -333,19 +351,19 @@ impl Shared {
     fn receipt_cancel(&self, call: &Call<'_>) -> Reply {
         let ep = call.ep;
         let mut l = lock(&self.ledger);
-        let Some(p) = l.payments.get_mut(call.get(names::OID)) else {
+        let Some(p) = l.payments.get_mut(call.get(names::cpay(Role::OrderId))) else {
             return refuse(ep, "order_unknown", &call.facts(Applies::Both));
         };
         let facts = Facts::new(p.method, &call.request);
-        if &*p.payer_id != call.get(names::PAYER_ID) {
+        if &*p.payer_id != call.get(names::cpay(Role::BillingKey)) {
             return refuse(ep, "order_payer_mismatch", &facts);
         }
         let Some(r) = p.receipt.take() else {
             return refuse(ep, "receipt_unknown", &facts);
         };
         let rec: Record = vec![
-            (names::TAXSAVE_MGTNUM, text(r.mgtnum)),
-            (names::TAXSAVE_AMOUNT, text(r.amount.to_string())),
+            (names::cpay(Role::ReceiptNumber), text(r.mgtnum)),
+            (names::cpay(Role::ReceiptAmount), text(r.amount.to_string())),
         ];
         (
             200,
@@ -356,14 +374,14 @@ impl Shared {
     fn link(&self, call: &Call<'_>) -> Reply {
         let ep = call.ep;
         let method = call.method();
-        let key = fresh_value(ep, method, names::LINK_KEY, call.now);
+        let key = fresh_value(ep, method, names::cpay(Role::LinkKey), call.now);
         let url = format!("{}/__mock/link/{key}", self.cpay_base());
         // A link without a memo: the official samples read PCD_LINK_MEMO, no value is
         // documented.
         let rec: Record = vec![
-            (names::LINK_KEY, text(key.as_str())),
-            (names::LINK_URL, text(url)),
-            (names::LINK_MEMO, text("")),
+            (names::cpay(Role::LinkKey), text(key.as_str())),
+            (names::cpay(Role::LinkUrl), text(url)),
+            (names::cpay(Role::LinkMemo), text("")),
         ];
         let mut body = success(ep, method, &call.request, &[&rec], call.now);
         // Links carry the documented optional fields too (memo, expiry) where the request
@@ -398,10 +416,14 @@ impl Shared {
         let mut fields = key_record(
             Applies::Card,
             &call.request,
-            Some(call.get(names::CARDNUM)),
+            Some(call.get(names::cpay(Role::CardNumber))),
             call.now,
         );
-        rec_set(&mut fields, names::PAYER_ID, text(payer_id.as_str()));
+        rec_set(
+            &mut fields,
+            names::cpay(Role::BillingKey),
+            text(payer_id.as_str()),
+        );
         let body = success(ep, Applies::Card, &call.request, &[&fields], call.now);
         lock(&self.ledger).billing_keys.insert(
             &payer_id,
@@ -423,26 +445,35 @@ impl Shared {
             return crate::server::refuse_invalid(call, method);
         }
         let mut l = lock(&self.ledger);
-        let Some(cert) = l.certs.get(call.get(names::REQKEY)).cloned() else {
+        let Some(cert) = l
+            .certs
+            .get(call.get(names::cpay(Role::RequestKey)))
+            .cloned()
+        else {
             return refuse(ep, "cert_request_unknown", &call.facts(method));
         };
         let facts = call.facts(cert.method);
         // The partner's own cst_id / custKey, or the tokens of an auth answer.
         let creds = service("cpay").map(|s| s.test_credentials).unwrap_or(&[]);
         let own = |name: &str| creds.iter().find(|(n, _)| *n == name).map(|(_, v)| *v);
-        let raw_ok = Some(call.get(names::PCD_CST_ID)) == own(names::CST_ID)
-            && Some(call.get(names::PCD_CUST_KEY)) == own(names::CUST_KEY);
+        let raw_ok = Some(call.get(names::request(call.ep, Role::PartnerId)))
+            == own(names::cpay(Role::PartnerId))
+            && Some(call.get(names::request(call.ep, Role::PartnerKey)))
+                == own(names::cpay(Role::PartnerKey));
         let token_ok = l.grants.iter().any(|(_, g)| {
-            &*g.cst_token == call.get(names::PCD_CST_ID)
-                && &*g.key_token == call.get(names::PCD_CUST_KEY)
+            &*g.cst_token == call.get(names::request(call.ep, Role::PartnerId))
+                && &*g.key_token == call.get(names::request(call.ep, Role::PartnerKey))
         });
         // Refusals of a known request name its order, so that the partner can mark it.
         let naming = |reply: Reply| -> Reply {
             let (status, mut body) = reply;
             if let Some(o) = body.as_object_mut() {
                 for (name, v) in [
-                    (names::OID, cert.oid.to_string()),
-                    (names::REQKEY, call.get(names::REQKEY).to_string()),
+                    (names::cpay(Role::OrderId), cert.oid.to_string()),
+                    (
+                        names::cpay(Role::RequestKey),
+                        call.get(names::cpay(Role::RequestKey)).to_string(),
+                    ),
                 ] {
                     if ep.response.iter().any(|f| f.name == name) {
                         o.insert(name.into(), v.into());
@@ -451,7 +482,9 @@ impl Shared {
             }
             (status, body)
         };
-        if !(raw_ok || token_ok) || &*cert.auth_key != call.get(names::AUTH_KEY) {
+        if !(raw_ok || token_ok)
+            || &*cert.auth_key != call.get(names::request(call.ep, Role::AuthKey))
+        {
             return naming(refuse(ep, "auth_token_mismatch", &facts));
         }
         if cert.confirmed {
@@ -466,9 +499,9 @@ impl Shared {
         }
         let total = payment.total.to_string();
         let amounts: Record = vec![
-            (names::PAY_AMOUNT, text(total.as_str())),
-            (names::PAY_DISCOUNT, text("0")),
-            (names::PAY_AMOUNT_REAL, text(total.as_str())),
+            (names::cpay(Role::GoodsAmount), text(total.as_str())),
+            (names::cpay(Role::DiscountAmount), text("0")),
+            (names::cpay(Role::PaidAmount), text(total.as_str())),
         ];
         let body = success(
             ep,
@@ -478,7 +511,7 @@ impl Shared {
             call.now,
         );
         l.payments.insert(&cert.oid, payment);
-        if let Some(c) = l.certs.get_mut(call.get(names::REQKEY)) {
+        if let Some(c) = l.certs.get_mut(call.get(names::cpay(Role::RequestKey))) {
             c.confirmed = true;
         }
         (200, body)
@@ -500,10 +533,10 @@ impl Shared {
         let works = window
             .request
             .iter()
-            .find(|f| f.name == names::PAY_WORK)
+            .find(|f| f.name == names::cpay(Role::PayWork))
             .map(|f| f.values)
             .unwrap_or(&[]);
-        let work = if get(names::PAY_WORK).is_empty() {
+        let work = if get(names::cpay(Role::PayWork)).is_empty() {
             // The documented default when none is given: the last listed (CERT before PAY
             // in the docs' order is not guaranteed, so take CERT by name when listed).
             works
@@ -512,18 +545,25 @@ impl Shared {
                 .copied()
                 .unwrap_or("PAY")
         } else {
-            get(names::PAY_WORK)
+            get(names::cpay(Role::PayWork))
         };
         if !works.is_empty() && !works.contains(&work) {
-            return Err(format!("PCD_PAY_WORK must be one of {works:?}"));
+            return Err(format!(
+                "{} must be one of {works:?}",
+                names::cpay(Role::PayWork)
+            ));
         }
         let mut l = lock(&self.ledger);
         // The billing key: the given one, or a new one.
-        let payer_id = match get(names::PAYER_ID) {
+        let payer_id = match get(names::cpay(Role::BillingKey)) {
             "" => {
                 let id = new_billing_key(method, now);
                 let mut fields = key_record(method, request, None, now);
-                rec_set(&mut fields, names::PAYER_ID, text(id.as_str()));
+                rec_set(
+                    &mut fields,
+                    names::cpay(Role::BillingKey),
+                    text(id.as_str()),
+                );
                 l.billing_keys.insert(
                     &id,
                     BillingKey {
@@ -537,7 +577,12 @@ impl Shared {
             }
             given => match l.billing_keys.get(given) {
                 Some(k) if !k.deleted => given.to_string(),
-                _ => return Err("PCD_PAYER_ID is not a registered billing key".into()),
+                _ => {
+                    return Err(format!(
+                        "{} is not a registered billing key",
+                        names::cpay(Role::BillingKey)
+                    ));
+                }
             },
         };
         let key = l
@@ -547,32 +592,33 @@ impl Shared {
             .ok_or("the billing key was evicted")?;
         let mut req = request.clone();
         if let Some(o) = req.as_object_mut() {
-            o.insert(names::PAYER_ID.into(), payer_id.clone().into());
-            o.insert(names::PAY_WORK.into(), work.into());
             o.insert(
-                names::PAY_TYPE.into(),
+                names::cpay(Role::BillingKey).into(),
+                payer_id.clone().into(),
+            );
+            o.insert(names::cpay(Role::PayWork).into(), work.into());
+            o.insert(
+                names::cpay(Role::PaymentMethod).into(),
                 if method == Applies::Card {
-                    names::CARD.into()
+                    Applies::Card.as_str().into()
                 } else {
-                    names::TRANSFER.into()
+                    Applies::Transfer.as_str().into()
                 },
             );
         }
-        let oid = match get(names::OID) {
-            "" => fresh_value(cb, method, names::OID, now),
+        let oid = match get(names::cpay(Role::OrderId)) {
+            "" => fresh_value(cb, method, names::cpay(Role::OrderId), now),
             o => o.to_string(),
         };
         if work != "AUTH" && (l.payments.contains(&oid) || l.certs.contains(&oid)) {
             return Err(format!("the order {oid} exists already"));
         }
-        let mut extra: Record = vec![(names::OID, text(oid.as_str()))];
+        let mut extra: Record = vec![(names::cpay(Role::OrderId), text(oid.as_str()))];
         if work != "AUTH" {
-            extra.push((names::PAY_TIME, Val::Time(now)));
-            for f in cb
-                .response
-                .iter()
-                .filter(|f| f.name == names::PAY_TOTAL || f.name == names::PAY_GOODS)
-            {
+            extra.push((names::cpay(Role::PaymentTime), Val::Time(now)));
+            for f in cb.response.iter().filter(|f| {
+                f.name == names::cpay(Role::Amount) || f.name == names::cpay(Role::GoodsName)
+            }) {
                 if get(f.name).is_empty()
                     && let Some(v) = sample_value(cb, method, f.name, now).or_else(|| {
                         ep("cpay.result_inquiry")
@@ -587,7 +633,7 @@ impl Shared {
         let mut body = success(cb, method, &req, &[&key.fields, &extra], now);
         add_generated(cb, method, &mut body, now);
         let total = body
-            .get(names::PAY_TOTAL)
+            .get(names::cpay(Role::Amount))
             .and_then(Value::as_str)
             .and_then(amount)
             .unwrap_or(0);
@@ -604,7 +650,7 @@ impl Shared {
             "PAY" => l.payments.insert(&oid, payment),
             "AUTH" => {}
             _ => {
-                let reqkey = fresh_value(cb, method, names::REQKEY, now);
+                let reqkey = fresh_value(cb, method, names::cpay(Role::RequestKey), now);
                 let reqkey = if reqkey.len() < 8 {
                     crate::body::random_string(crate::body::ALNUM, 30)
                 } else {
@@ -613,11 +659,14 @@ impl Shared {
                 let auth_key = crate::body::random_string(crate::body::HEX, 64);
                 let cofurl = format!("{}{}", self.cpay_base(), confirm_path(method));
                 if let Some(o) = body.as_object_mut() {
-                    o.insert(names::REQKEY.into(), reqkey.clone().into());
-                    o.insert(names::AUTH_KEY.into(), auth_key.clone().into());
-                    o.insert(names::COFURL.into(), cofurl.into());
+                    o.insert(names::cpay(Role::RequestKey).into(), reqkey.clone().into());
+                    o.insert(
+                        names::response(cb, Role::AuthKey).into(),
+                        auth_key.clone().into(),
+                    );
+                    o.insert(names::cpay(Role::ConfirmUrl).into(), cofurl.into());
                     // Nothing is charged before the confirmation.
-                    o.remove(names::PAY_TIME);
+                    o.remove(names::cpay(Role::PaymentTime));
                 }
                 l.certs.insert(
                     &reqkey,
@@ -634,11 +683,11 @@ impl Shared {
         if work == "AUTH"
             && let Some(o) = body.as_object_mut()
         {
-            o.remove(names::OID);
+            o.remove(names::cpay(Role::OrderId));
         }
         drop(l);
         // The window posts its result to the partner's PCD_RST_URL as form fields.
-        self.notify(cb.id, get(names::RST_URL), body.clone(), true);
+        self.notify(cb.id, get(names::cpay(Role::ResultUrl)), body.clone(), true);
         Ok(body)
     }
 }

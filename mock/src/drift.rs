@@ -1,6 +1,6 @@
 //! Response drift: deliberate deviations from the spec applied to the mock's answers.
 
-use payple_types::{FieldSpec, Part, endpoint};
+use payple_types::{FieldSpec, Part, Role, endpoint};
 use serde_json::Value;
 use std::fmt;
 use std::str::FromStr;
@@ -198,8 +198,12 @@ impl Drift {
             }
             Drift::ChangeResultCode { code, .. } => {
                 let field = endpoint(endpoint_id)
-                    .and_then(|ep| ep.result.map(|r| r.code_field))
-                    .unwrap_or("result_msg");
+                    .and_then(|ep| {
+                        ep.result
+                            .map(|r| r.code_field)
+                            .or_else(|| Role::Message.field(ep, Part::Response))
+                    })
+                    .unwrap_or_default();
                 obj.insert(field.to_string(), Value::String(code.clone()));
             }
         }

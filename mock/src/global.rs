@@ -6,6 +6,7 @@ use crate::hub::full_success;
 use crate::ledger::{GlobalPayment, Ledger, Record, Val, rec_set, rec_text};
 use crate::protocol::names;
 use crate::server::{Call, Reply, Shared, lock, refuse};
+use payple_types::Role;
 use payple_types::doc_sample::repair;
 use payple_types::{Applies, EndpointSpec, FieldShape, Part, endpoint, service};
 use serde_json::{Map, Value};
@@ -40,7 +41,10 @@ pub(crate) fn seed(ledger: &mut Ledger, _now: SystemTime) {
     };
     for s in ep.samples.iter().filter(|s| s.part == Part::Request) {
         let Ok(r) = repair(s.raw) else { continue };
-        if let Some(key) = r.value.get(names::BILLING_KEY).and_then(Value::as_str)
+        if let Some(key) = r
+            .value
+            .get(names::global(Role::BillingKey))
+            .and_then(Value::as_str)
             && key.len() >= 8
             && key
                 .chars()
@@ -48,7 +52,7 @@ pub(crate) fn seed(ledger: &mut Ledger, _now: SystemTime) {
         {
             ledger
                 .global_keys
-                .insert(key, vec![(names::BILLING_KEY, text(key))]);
+                .insert(key, vec![(names::global(Role::BillingKey), text(key))]);
         }
     }
 }
@@ -62,7 +66,7 @@ fn with_info(
 ) -> Value {
     let mut body = full_success(ep, BOTH, request, records, now);
     let Some(inner) = ep.response.iter().find_map(|f| match f.shape {
-        FieldShape::Object(inner) if f.name == names::INFO => Some(inner),
+        FieldShape::Object(inner) if f.name == names::global(Role::CardInfo) => Some(inner),
         _ => None,
     }) else {
         return body;
@@ -70,7 +74,7 @@ fn with_info(
     let sample = best_sample(ep, BOTH);
     let sample_info = sample
         .as_ref()
-        .and_then(|s| s.get(names::INFO)?.as_object().cloned());
+        .and_then(|s| s.get(names::global(Role::CardInfo))?.as_object().cloned());
     let mut info = Map::new();
     let no_skip = |_: &str| false;
     fill(
@@ -96,7 +100,7 @@ fn with_info(
         &no_skip,
     );
     if let Some(b) = body.as_object_mut() {
-        b.insert(names::INFO.into(), Value::Object(info));
+        b.insert(names::global(Role::CardInfo).into(), Value::Object(info));
     }
     body
 }
@@ -113,11 +117,11 @@ impl Shared {
         let kinds = hook
             .response
             .iter()
-            .find(|f| f.name == names::TYPE)
+            .find(|f| f.name == names::global(Role::CardKind))
             .map_or(&[][..], |f| f.values);
         let mut rec = fields.clone();
         if let Some(k) = kinds.iter().find(|k| **k == kind) {
-            rec_set(&mut rec, names::TYPE, text(*k));
+            rec_set(&mut rec, names::global(Role::CardKind), text(*k));
         }
         let body = full_success(hook, BOTH, &Value::Null, &[&rec], now);
         self.notify(hook.id, &url, body, false);
@@ -131,11 +135,14 @@ impl Shared {
             .and_then(|s| {
                 s.test_credentials
                     .iter()
-                    .find(|(n, _)| *n == names::SERVICE_ID)
+                    .find(|(n, _)| *n == names::global(Role::PartnerId))
             })
             .map(|(_, v)| *v);
-        if ep.request.iter().any(|f| f.name == names::SERVICE_ID)
-            && own.is_some_and(|o| o != call.get(names::SERVICE_ID))
+        if ep
+            .request
+            .iter()
+            .any(|f| f.name == names::global(Role::PartnerId))
+            && own.is_some_and(|o| o != call.get(names::global(Role::PartnerId)))
         {
             return refuse(ep, "token_service_mismatch", &facts);
         }
@@ -151,23 +158,30 @@ impl Shared {
         let ep = call.ep;
         let facts = call.facts(BOTH);
         let mut l = lock(&self.ledger);
-        let Some(key) = l.global_keys.get(call.get(names::BILLING_KEY)).cloned() else {
+        let Some(key) = l
+            .global_keys
+            .get(call.get(names::global(Role::BillingKey)))
+            .cloned()
+        else {
             return refuse(ep, "billing_key_unknown", &facts);
         };
-        let oid = match call.get(names::SERVICE_OID) {
-            "" => fresh_value(ep, BOTH, names::SERVICE_OID, call.now),
+        let oid = match call.get(names::global(Role::OrderId)) {
+            "" => fresh_value(ep, BOTH, names::global(Role::OrderId), call.now),
             o => o.to_string(),
         };
         if l.global_payments.contains(&oid) {
             return refuse(ep, "order_duplicate", &facts);
         }
-        let pay_id = fresh_value(ep, BOTH, names::API_ID, call.now);
+        let pay_id = fresh_value(ep, BOTH, names::global(Role::ApiId), call.now);
         let mut rec: Record = key.clone();
-        rec_set(&mut rec, names::SERVICE_OID, text(oid.as_str()));
-        rec_set(&mut rec, names::API_ID, text(pay_id.as_str()));
+        rec_set(&mut rec, names::global(Role::OrderId), text(oid.as_str()));
+        rec_set(&mut rec, names::global(Role::ApiId), text(pay_id.as_str()));
         let body = with_info(ep, &call.request, &[&rec], call.now);
         let mut fields = record_of(ep, &body, call.now);
-        if let Some(info) = body.get(names::INFO).and_then(Value::as_object) {
+        if let Some(info) = body
+            .get(names::global(Role::CardInfo))
+            .and_then(Value::as_object)
+        {
             for (k, v) in info {
                 if let (Some(f), Some(s)) = (
                     ep.response.iter().find_map(|f| match f.shape {
@@ -185,9 +199,9 @@ impl Shared {
             &oid,
             GlobalPayment {
                 pay_id: pay_id.into(),
-                cents: cents(call.get(names::TOTAL_AMOUNT)).unwrap_or(0),
+                cents: cents(call.get(names::global(Role::Amount))).unwrap_or(0),
                 cancelled_cents: 0,
-                currency: call.get(names::CURRENCY).into(),
+                currency: call.get(names::global(Role::Currency)).into(),
                 fields,
             },
         );
@@ -200,13 +214,13 @@ impl Shared {
         let mut l = lock(&self.ledger);
         let Some(p) = l
             .global_payments
-            .get_mut(call.get(names::SERVICE_OID))
-            .filter(|p| &*p.pay_id == call.get(names::PAY_ID))
+            .get_mut(call.get(names::global(Role::OrderId)))
+            .filter(|p| &*p.pay_id == call.get(names::global(Role::PaymentId)))
         else {
             return refuse(ep, "order_unknown", &facts);
         };
-        let want = cents(call.get(names::TOTAL_AMOUNT)).unwrap_or(u64::MAX);
-        if &*p.currency != call.get(names::CURRENCY)
+        let want = cents(call.get(names::global(Role::Amount))).unwrap_or(u64::MAX);
+        if &*p.currency != call.get(names::global(Role::Currency))
             || want > p.cents.saturating_sub(p.cancelled_cents)
         {
             return refuse(ep, "refund_exceeds_remaining", &facts);
@@ -217,8 +231,8 @@ impl Shared {
         let mut cancelled = fields.clone();
         rec_set(
             &mut cancelled,
-            names::TOTAL_AMOUNT,
-            text(call.get(names::TOTAL_AMOUNT)),
+            names::global(Role::Amount),
+            text(call.get(names::global(Role::Amount))),
         );
         self.global_webhook("CANCEL", &cancelled, call.now);
         (200, with_info(ep, &call.request, &[&fields], call.now))
@@ -227,8 +241,8 @@ impl Shared {
     fn global_result(&self, call: &Call<'_>) -> Reply {
         let ep = call.ep;
         // The request fields are not documented; clients send service_oid or pay_id.
-        let oid = call.get(names::SERVICE_OID);
-        let pay_id = call.get(names::PAY_ID);
+        let oid = call.get(names::global(Role::OrderId));
+        let pay_id = call.get(names::global(Role::PaymentId));
         if oid.is_empty() && pay_id.is_empty() {
             return (200, full_success(ep, BOTH, &call.request, &[], call.now));
         }
@@ -252,22 +266,22 @@ impl Shared {
         let now = self.clock.now();
         let ep = endpoint("global.payment_window_result")
             .ok_or("the spec has no global.payment_window_result")?;
-        let key = fresh_value(ep, BOTH, names::BILLING_KEY, now);
+        let key = fresh_value(ep, BOTH, names::global(Role::BillingKey), now);
         let key = if key.len() < 8 {
             crate::body::random_string(crate::body::ALNUM, 32)
         } else {
             key
         };
         let get = |n: &str| request.get(n).and_then(Value::as_str).unwrap_or("");
-        let oid = match get(names::SERVICE_OID) {
-            "" => fresh_value(ep, BOTH, names::SERVICE_OID, now),
+        let oid = match get(names::global(Role::OrderId)) {
+            "" => fresh_value(ep, BOTH, names::global(Role::OrderId), now),
             o => o.to_string(),
         };
-        let pay_id = fresh_value(ep, BOTH, names::API_ID, now);
+        let pay_id = fresh_value(ep, BOTH, names::global(Role::ApiId), now);
         let rec: Record = vec![
-            (names::BILLING_KEY, text(key.as_str())),
-            (names::SERVICE_OID, text(oid.as_str())),
-            (names::API_ID, text(pay_id.as_str())),
+            (names::global(Role::BillingKey), text(key.as_str())),
+            (names::global(Role::OrderId), text(oid.as_str())),
+            (names::global(Role::ApiId), text(pay_id.as_str())),
         ];
         let body = full_success(ep, BOTH, request, &[&rec], now);
         let fields = record_of(ep, &body, now);
@@ -275,14 +289,18 @@ impl Shared {
         if l.global_payments.contains(&oid) {
             return Err(format!("the order {oid} exists already"));
         }
-        l.global_keys
-            .insert(&key, vec![(names::BILLING_KEY, text(key.as_str()))]);
+        l.global_keys.insert(
+            &key,
+            vec![(names::global(Role::BillingKey), text(key.as_str()))],
+        );
         let amount = body
-            .get(names::TOTAL_AMOUNT)
+            .get(names::global(Role::Amount))
             .and_then(Value::as_str)
             .and_then(cents)
             .unwrap_or(0);
-        let currency = rec_text(&fields, names::CURRENCY).unwrap_or("").to_string();
+        let currency = rec_text(&fields, names::global(Role::Currency))
+            .unwrap_or("")
+            .to_string();
         self.global_webhook("PAYMENT", &fields, now);
         l.global_payments.insert(
             &oid,

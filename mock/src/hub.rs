@@ -6,6 +6,7 @@ use crate::cpay::kst_date;
 use crate::ledger::{HubAccount, Payout, PayoutState, Record, Val, rec_set};
 use crate::protocol::names;
 use crate::server::{Call, Reply, Shared, lock, refuse};
+use payple_types::Role;
 use payple_types::{Applies, EndpointSpec, FieldShape, FieldSpec, endpoint};
 use serde_json::{Map, Value};
 use std::time::SystemTime;
@@ -25,7 +26,11 @@ fn amount(v: &str) -> u64 {
 pub(crate) fn initial_remaining(configured: u64) -> u64 {
     endpoint("hub.remaining_limit")
         .and_then(|ep| best_sample(ep, BOTH))
-        .and_then(|s| s.get(names::REMAIN_AMT)?.as_str().map(amount))
+        .and_then(|s| {
+            s.get(names::hub(Role::RemainingAmount))?
+                .as_str()
+                .map(amount)
+        })
         .unwrap_or(configured)
 }
 
@@ -41,7 +46,7 @@ pub(crate) fn full_success(
     let mut body = success(ep, method, request, records, now);
     let sample = best_sample(ep, method);
     if let Some(b) = body.as_object_mut() {
-        let skip = |name: &str| is_result_field(ep, name) || name == names::LIST;
+        let skip = |name: &str| is_result_field(ep, name) || name == names::hub(Role::Items);
         fill(
             ep.service,
             ep.response,
@@ -64,12 +69,12 @@ pub(crate) fn list_item(
     now: SystemTime,
 ) -> Option<Value> {
     let inner: &'static [FieldSpec] = ep.response.iter().find_map(|f| match f.shape {
-        FieldShape::List(inner) if f.name == names::LIST => Some(inner),
+        FieldShape::List(inner) if f.name == names::hub(Role::Items) => Some(inner),
         _ => None,
     })?;
     let sample = best_sample(ep, BOTH);
     let sample_item = sample.as_ref().and_then(|s| {
-        s.get(names::LIST)?
+        s.get(names::hub(Role::Items))?
             .as_array()?
             .first()?
             .as_object()
@@ -116,7 +121,7 @@ impl Shared {
             "hub.transfer_result_daily" => self.hub_daily(call),
             "hub.remaining_limit" => {
                 let rem = lock(&self.ledger).hub_remaining;
-                let rec: Record = vec![(names::REMAIN_AMT, text(rem.to_string()))];
+                let rec: Record = vec![(names::hub(Role::RemainingAmount), text(rem.to_string()))];
                 (
                     200,
                     full_success(call.ep, BOTH, &call.request, &[&rec], call.now),
@@ -131,10 +136,10 @@ impl Shared {
 
     fn hub_verify(&self, call: &Call<'_>) -> Reply {
         let ep = call.ep;
-        let id = fresh_value(ep, BOTH, names::BILLING_TRAN_ID, call.now);
+        let id = fresh_value(ep, BOTH, names::hub(Role::BillingKey), call.now);
         let rec: Record = vec![
-            (names::BILLING_TRAN_ID, text(id.as_str())),
-            (names::BANK_TRAN_DATE, text(kst_date(call.now))),
+            (names::hub(Role::BillingKey), text(id.as_str())),
+            (names::hub(Role::BankTransferDate), text(kst_date(call.now))),
         ];
         let body = full_success(ep, BOTH, &call.request, &[&rec], call.now);
         lock(&self.ledger).hub_accounts.insert(
@@ -152,12 +157,12 @@ impl Shared {
         let mut l = lock(&self.ledger);
         let Some(account) = l
             .hub_accounts
-            .get(call.get(names::BILLING_TRAN_ID))
+            .get(call.get(names::hub(Role::BillingKey)))
             .cloned()
         else {
             return refuse(ep, "key_unknown", &facts);
         };
-        let distinct = call.get(names::DISTINCT_KEY);
+        let distinct = call.get(names::hub(Role::DistinctKey));
         if !distinct.is_empty()
             && l.payouts
                 .values_where(|p| p.distinct_key.as_deref() == Some(distinct))
@@ -166,11 +171,14 @@ impl Shared {
         {
             return refuse(ep, "request_duplicate", &facts);
         }
-        let group_key = fresh_value(ep, BOTH, names::GROUP_KEY, call.now);
-        let amt = amount(call.get(names::TRAN_AMT));
+        let group_key = fresh_value(ep, BOTH, names::hub(Role::GroupKey), call.now);
+        let amt = amount(call.get(names::hub(Role::Amount)));
         let rec: Record = vec![
-            (names::GROUP_KEY, text(group_key.as_str())),
-            (names::REMAIN_AMT, text(l.hub_remaining.to_string())),
+            (names::hub(Role::GroupKey), text(group_key.as_str())),
+            (
+                names::hub(Role::RemainingAmount),
+                text(l.hub_remaining.to_string()),
+            ),
         ];
         let body = full_success(ep, BOTH, &call.request, &[&account.fields, &rec], call.now);
         let mut fields = account.fields.clone();
@@ -180,7 +188,7 @@ impl Shared {
         l.payouts.insert(
             &group_key,
             Payout {
-                billing_tran_id: call.get(names::BILLING_TRAN_ID).into(),
+                billing_tran_id: call.get(names::hub(Role::BillingKey)).into(),
                 distinct_key: (!distinct.is_empty()).then(|| distinct.into()),
                 amount: amt,
                 state: PayoutState::Requested,
@@ -197,10 +205,14 @@ impl Shared {
         let facts = call.facts(BOTH);
         let mut l = lock(&self.ledger);
         let remaining = l.hub_remaining;
-        let Some(p) = l.payouts.get_mut(call.get(names::GROUP_KEY)).filter(|p| {
-            p.state == PayoutState::Requested
-                && &*p.billing_tran_id == call.get(names::BILLING_TRAN_ID)
-        }) else {
+        let Some(p) = l
+            .payouts
+            .get_mut(call.get(names::hub(Role::GroupKey)))
+            .filter(|p| {
+                p.state == PayoutState::Requested
+                    && &*p.billing_tran_id == call.get(names::hub(Role::BillingKey))
+            })
+        else {
             return refuse(ep, "key_unknown", &facts);
         };
         let mut rec: Record = vec![];
@@ -211,10 +223,10 @@ impl Shared {
             let today = kst_date(call.now);
             // The payout's result, as the result inquiries show it.
             if let Some(res) = endpoint("hub.transfer_result_inquiry") {
-                let api_tran_id = fresh_value(res, BOTH, names::API_TRAN_ID, call.now);
+                let api_tran_id = fresh_value(res, BOTH, names::hub(Role::TransactionId), call.now);
                 let exec: Record = vec![
-                    (names::API_TRAN_ID, text(api_tran_id.as_str())),
-                    (names::BANK_TRAN_DATE, text(today.as_str())),
+                    (names::hub(Role::TransactionId), text(api_tran_id.as_str())),
+                    (names::hub(Role::BankTransferDate), text(today.as_str())),
                 ];
                 let result = full_success(res, BOTH, &Value::Null, &[&p.fields, &exec], call.now);
                 for (k, v) in record_of(res, &result, call.now) {
@@ -229,10 +241,13 @@ impl Shared {
         if !cancel {
             l.hub_remaining = remaining.saturating_sub(amt);
         }
-        rec.push((names::TOT_TRAN_AMT, text(amt.to_string())));
-        rec.push((names::REMAIN_AMT, text(l.hub_remaining.to_string())));
+        rec.push((names::hub(Role::TotalAmount), text(amt.to_string())));
+        rec.push((
+            names::hub(Role::RemainingAmount),
+            text(l.hub_remaining.to_string()),
+        ));
         drop(l);
-        let url = call.get(names::WEBHOOK_URL);
+        let url = call.get(names::hub(Role::WebhookUrl));
         if !cancel
             && !url.is_empty()
             && let Some(hook) = endpoint("hub.webhook")
@@ -249,7 +264,7 @@ impl Shared {
     fn hub_result(&self, call: &Call<'_>) -> Reply {
         let ep = call.ep;
         let l = lock(&self.ledger);
-        let id = call.get(names::API_TRAN_ID);
+        let id = call.get(names::hub(Role::TransactionId));
         let found = l
             .payouts
             .values_where(|p| !id.is_empty() && p.api_tran_id.as_deref() == Some(id))
@@ -266,13 +281,16 @@ impl Shared {
     fn hub_group(&self, call: &Call<'_>, request_info: bool) -> Reply {
         let ep = call.ep;
         let l = lock(&self.ledger);
-        let Some(p) = l.payouts.get(call.get(names::GROUP_KEY)) else {
+        let Some(p) = l.payouts.get(call.get(names::hub(Role::GroupKey))) else {
             return refuse(ep, "key_unknown", &call.facts(BOTH));
         };
         let shown = request_info || p.state == PayoutState::Executed;
-        let mut extra: Record = vec![(names::REQUEST_DATE, Val::Time(call.now))];
-        extra.push((names::TOTAL, text(p.amount.to_string())));
-        extra.push((names::COUNT, text(if shown { "1" } else { "0" })));
+        let mut extra: Record = vec![(names::hub(Role::RequestDate), Val::Time(call.now))];
+        extra.push((names::hub(Role::ItemTotal), text(p.amount.to_string())));
+        extra.push((
+            names::hub(Role::ItemCount),
+            text(if shown { "1" } else { "0" }),
+        ));
         let mut body = full_success(ep, BOTH, &call.request, &[&p.fields, &extra], call.now);
         let items: Vec<Value> = if shown {
             list_item(ep, &[&p.fields, &extra], call.now)
@@ -282,7 +300,7 @@ impl Shared {
             Vec::new()
         };
         if let Some(b) = body.as_object_mut() {
-            b.insert(names::LIST.into(), Value::Array(items));
+            b.insert(names::hub(Role::Items).into(), Value::Array(items));
         }
         (200, body)
     }
@@ -290,7 +308,7 @@ impl Shared {
     fn hub_daily(&self, call: &Call<'_>) -> Reply {
         let ep = call.ep;
         let l = lock(&self.ledger);
-        let day = call.get(names::BANK_TRAN_DATE);
+        let day = call.get(names::hub(Role::BankTransferDate));
         let items: Vec<Value> = l
             .payouts
             .values_where(|p| p.executed_on.as_deref() == Some(day))
@@ -298,7 +316,7 @@ impl Shared {
             .collect();
         let mut body = full_success(ep, BOTH, &call.request, &[], call.now);
         if let Some(b) = body.as_object_mut() {
-            b.insert(names::LIST.into(), Value::Array(items));
+            b.insert(names::hub(Role::Items).into(), Value::Array(items));
         }
         (200, body)
     }

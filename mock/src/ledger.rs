@@ -310,7 +310,7 @@ impl Ledger {
             .iter()
             .map(|(oid, p)| {
                 json!({
-                    "PCD_PAY_OID": oid,
+                    "order_id": oid,
                     "method": method_str(p.method),
                     "date": p.date,
                     "total": p.total,
@@ -335,13 +335,13 @@ impl Ledger {
         let certs: Vec<Value> = self
             .certs
             .iter()
-            .map(|(_, c)| json!({"PCD_PAY_OID": c.oid, "method": method_str(c.method), "confirmed": c.confirmed}))
+            .map(|(_, c)| json!({"order_id": c.oid, "method": method_str(c.method), "confirmed": c.confirmed}))
             .collect();
         let payouts: Vec<Value> = self
             .payouts
             .iter()
             .map(|(group_key, p)| {
-                json!({"group_key": group_key, "amount": p.amount, "state": p.state.as_str(),
+                json!({"group": group_key, "amount": p.amount, "state": p.state.as_str(),
                        "executed_on": p.executed_on})
             })
             .collect();
@@ -349,7 +349,7 @@ impl Ledger {
             .global_payments
             .iter()
             .map(|(oid, g)| {
-                json!({"service_oid": oid, "currency": g.currency, "amount_cents": g.cents,
+                json!({"order_id": oid, "currency": g.currency, "amount_cents": g.cents,
                        "cancelled_cents": g.cancelled_cents})
             })
             .collect();

@@ -1,7 +1,7 @@
-//! Protocol facts compiled from the spec by build.rs: documented legacy paths and the
-//! refusal situations (`[mock: ...]` markers of `limits`, spec/README.md), looked up here.
+//! Protocol facts read from the spec's tables in payple-types: documented legacy paths
+//! and the refusal situations (`[mock: ...]` markers of `limits`, spec/README.md).
 
-use payple_types::{Applies, EndpointSpec, endpoint};
+use payple_types::{Applies, EndpointSpec, LimitSpec, Qualifier, QualifierOp, endpoint};
 use serde_json::Value;
 
 /// One `[mock: ...]` limit: the answer to a situation on an endpoint.
@@ -11,13 +11,29 @@ pub(crate) struct Situation {
     pub endpoint: &'static str,
     /// Situation id (`order_unknown`, `refund_exceeds_remaining` ...).
     pub id: &'static str,
-    /// Qualifiers: (key, `=` one of / `<` below, values).
-    pub qualifiers: &'static [(&'static str, char, &'static [&'static str])],
+    /// Conditions that must hold.
+    pub qualifiers: &'static [Qualifier],
     /// The code answered.
     pub code: &'static str,
 }
 
-include!(concat!(env!("OUT_DIR"), "/protocol.rs"));
+impl Situation {
+    fn of(ep: &'static EndpointSpec, l: &'static LimitSpec) -> Option<Situation> {
+        Some(Situation {
+            endpoint: ep.id,
+            id: l.situation?,
+            qualifiers: l.qualifiers,
+            code: l.code?,
+        })
+    }
+}
+
+/// Every situation of every endpoint, in spec order.
+fn situations() -> impl Iterator<Item = Situation> {
+    payple_types::endpoints()
+        .iter()
+        .flat_map(|ep| ep.limits.iter().filter_map(move |l| Situation::of(ep, l)))
+}
 
 /// What a situation's qualifiers are checked against.
 #[derive(Debug, Clone, Copy)]
@@ -46,8 +62,8 @@ impl<'a> Facts<'a> {
         }
     }
 
-    fn holds(&self, (key, op, values): &(&str, char, &[&str])) -> bool {
-        let actual: Option<&str> = match *key {
+    fn holds(&self, q: &Qualifier) -> bool {
+        let actual: Option<&str> = match q.key {
             "method" => match self.method {
                 Applies::Card => Some("card"),
                 Applies::Transfer => Some("transfer"),
@@ -57,24 +73,23 @@ impl<'a> Facts<'a> {
             k => self.request.get(k).and_then(Value::as_str),
         };
         let Some(actual) = actual else { return false };
-        match op {
-            '<' => {
+        match q.op {
+            QualifierOp::Below => {
                 let (Ok(a), Some(Ok(bound))) = (
                     actual.trim().parse::<u64>(),
-                    values.first().map(|b| b.parse::<u64>()),
+                    q.values.first().map(|b| b.parse::<u64>()),
                 ) else {
                     return false;
                 };
                 a < bound
             }
-            _ => values.contains(&actual),
+            QualifierOp::OneOf => q.values.contains(&actual),
         }
     }
 }
 
-fn best_on(ep_id: &str, id: &str, facts: &Facts<'_>) -> Option<&'static Situation> {
-    SITUATIONS
-        .iter()
+fn best_on(ep_id: &str, id: &str, facts: &Facts<'_>) -> Option<Situation> {
+    situations()
         .filter(|s| s.endpoint == ep_id && s.id == id)
         .filter(|s| s.qualifiers.iter().all(|q| facts.holds(q)))
         .max_by_key(|s| s.qualifiers.len())
@@ -92,11 +107,7 @@ pub(crate) fn auth_endpoint(service: &str) -> Option<&'static EndpointSpec> {
 
 /// The situation `id` on `ep` whose qualifiers hold (most specific first), else on the
 /// service's authentication endpoint.
-pub(crate) fn situation(
-    ep: &EndpointSpec,
-    id: &str,
-    facts: &Facts<'_>,
-) -> Option<&'static Situation> {
+pub(crate) fn situation(ep: &EndpointSpec, id: &str, facts: &Facts<'_>) -> Option<Situation> {
     best_on(ep.id, id, facts).or_else(|| {
         let auth = auth_endpoint(ep.service)?;
         (auth.id != ep.id)
@@ -106,11 +117,7 @@ pub(crate) fn situation(
 }
 
 /// Only the situations of `ep` itself (no fallback).
-pub(crate) fn own_situation(
-    ep: &EndpointSpec,
-    id: &str,
-    facts: &Facts<'_>,
-) -> Option<&'static Situation> {
+pub(crate) fn own_situation(ep: &EndpointSpec, id: &str, facts: &Facts<'_>) -> Option<Situation> {
     best_on(ep.id, id, facts)
 }
 
@@ -126,26 +133,27 @@ pub(crate) fn legacy_endpoints(
     service: &str,
     path: &str,
 ) -> Vec<(&'static EndpointSpec, &'static str)> {
-    LEGACY_PATHS
+    payple_types::endpoints()
         .iter()
+        .filter(|e| e.service == service)
+        .flat_map(|e| e.legacy_paths.iter().map(move |p| (e, *p)))
         .filter(|(_, p)| p.split('?').next() == Some(path))
-        .filter_map(|(id, p)| endpoint(id).map(|e| (e, *p)))
-        .filter(|(e, _)| e.service == service)
         .collect()
 }
 
 /// The documented legacy paths of an endpoint, in spec order.
-pub(crate) fn legacy_paths_of(id: &str) -> impl Iterator<Item = &'static str> + use<'_> {
-    LEGACY_PATHS
+pub(crate) fn legacy_paths_of(id: &str) -> impl Iterator<Item = &'static str> + use<> {
+    endpoint(id)
+        .map(|e| e.legacy_paths)
+        .unwrap_or_default()
         .iter()
-        .filter(move |(e, _)| *e == id)
-        .map(|(_, p)| *p)
+        .copied()
 }
 
 /// Every situation id of the spec (for the README check and the admin listing).
 #[cfg(test)]
-pub(crate) fn all() -> &'static [Situation] {
-    SITUATIONS
+pub(crate) fn all() -> Vec<Situation> {
+    situations().collect()
 }
 
 #[cfg(test)]
@@ -331,72 +339,94 @@ mod tests {
     }
 }
 
-/// The wire names the ledger keys its entries on, in one place. They name documented
-/// fields (the spec has no machine-readable role such as "order id" yet); issue 12 moves
-/// them into the spec.
+/// Wire names of the fields the mock reads and writes, by role (`roles:` in
+/// spec/payple.yaml): the mock names no Payple field itself.
 pub(crate) mod names {
+    use payple_types::{EndpointSpec, Part, Role};
     use std::time::Duration;
 
-    pub(crate) const CST_ID: &str = "cst_id";
-    pub(crate) const CUST_KEY: &str = "custKey";
-    pub(crate) const CODE: &str = "code";
-    pub(crate) const PCD_CST_ID: &str = "PCD_CST_ID";
-    pub(crate) const PCD_CUST_KEY: &str = "PCD_CUST_KEY";
-    pub(crate) const AUTH_KEY: &str = "PCD_AUTH_KEY";
-    pub(crate) const PAY_TYPE: &str = "PCD_PAY_TYPE";
-    pub(crate) const PAY_WORK: &str = "PCD_PAY_WORK";
-    pub(crate) const CARD: &str = "card";
-    pub(crate) const TRANSFER: &str = "transfer";
-    pub(crate) const PAY_GOODS: &str = "PCD_PAY_GOODS";
-    pub(crate) const REGULER_FLAG: &str = "PCD_REGULER_FLAG";
-    pub(crate) const OID: &str = "PCD_PAY_OID";
-    pub(crate) const PAY_DATE: &str = "PCD_PAY_DATE";
-    pub(crate) const PAY_TIME: &str = "PCD_PAY_TIME";
-    pub(crate) const PAY_TOTAL: &str = "PCD_PAY_TOTAL";
-    pub(crate) const PAYER_ID: &str = "PCD_PAYER_ID";
-    pub(crate) const REFUND_TOTAL: &str = "PCD_REFUND_TOTAL";
-    pub(crate) const REFUND_TIME: &str = "PCD_REFUND_TIME";
-    pub(crate) const TAXSAVE_AMOUNT: &str = "PCD_TAXSAVE_AMOUNT";
-    pub(crate) const TAXSAVE_MGTNUM: &str = "PCD_TAXSAVE_MGTNUM";
-    pub(crate) const REQKEY: &str = "PCD_PAY_REQKEY";
-    pub(crate) const COFURL: &str = "PCD_PAY_COFURL";
-    pub(crate) const RST_URL: &str = "PCD_RST_URL";
-    pub(crate) const WEBHOOK_URL: &str = "webhook_url";
-    pub(crate) const TYPE: &str = "type";
-    pub(crate) const CARDNUM: &str = "PCD_PAY_CARDNUM";
-    pub(crate) const BANKNUM: &str = "PCD_PAY_BANKNUM";
-    pub(crate) const LINK_KEY: &str = "PCD_LINK_KEY";
-    pub(crate) const LINK_URL: &str = "PCD_LINK_URL";
-    pub(crate) const LINK_MEMO: &str = "PCD_LINK_MEMO";
-    pub(crate) const CARDRECEIPT: &str = "PCD_PAY_CARDRECEIPT";
-    pub(crate) const PAY_AMOUNT: &str = "PCD_PAY_AMOUNT";
-    pub(crate) const PAY_DISCOUNT: &str = "PCD_PAY_DISCOUNT";
-    pub(crate) const PAY_AMOUNT_REAL: &str = "PCD_PAY_AMOUNT_REAL";
-    // hub
-    pub(crate) const BILLING_TRAN_ID: &str = "billing_tran_id";
-    pub(crate) const GROUP_KEY: &str = "group_key";
-    pub(crate) const API_TRAN_ID: &str = "api_tran_id";
-    pub(crate) const DISTINCT_KEY: &str = "distinct_key";
-    pub(crate) const TRAN_AMT: &str = "tran_amt";
-    pub(crate) const REMAIN_AMT: &str = "remain_amt";
-    pub(crate) const BANK_TRAN_DATE: &str = "bank_tran_date";
-    pub(crate) const LIST: &str = "list";
-    pub(crate) const TOT_TRAN_AMT: &str = "tot_tran_amt";
-    pub(crate) const REQUEST_DATE: &str = "request_date";
-    pub(crate) const TOTAL: &str = "total";
-    pub(crate) const COUNT: &str = "count";
-    // global
-    pub(crate) const SERVICE_ID: &str = "service_id";
-    pub(crate) const SERVICE_OID: &str = "service_oid";
-    pub(crate) const PAY_ID: &str = "pay_id";
-    pub(crate) const API_ID: &str = "api_id";
-    pub(crate) const BILLING_KEY: &str = "billing_key";
-    pub(crate) const TOTAL_AMOUNT: &str = "totalAmount";
-    pub(crate) const CURRENCY: &str = "currency";
-    pub(crate) const INFO: &str = "info";
+    /// The most common cpay name of `role` (empty if the spec gives none; a test checks
+    /// that every role the mock uses has one).
+    pub(crate) fn cpay(role: Role) -> &'static str {
+        role.name("cpay").unwrap_or_default()
+    }
 
-    /// Result inquiries admitted per window (cpay.result_inquiry's PCHK9997 limit).
-    pub(crate) const INQUIRY_BUDGET: usize = 1000;
-    /// The window of the inquiry budget.
-    pub(crate) const INQUIRY_WINDOW: Duration = Duration::from_secs(600);
+    /// The most common hub name of `role`.
+    pub(crate) fn hub(role: Role) -> &'static str {
+        role.name("hub").unwrap_or_default()
+    }
+
+    /// The most common global name of `role`.
+    pub(crate) fn global(role: Role) -> &'static str {
+        role.name("global").unwrap_or_default()
+    }
+
+    /// The request field of `ep` carrying `role`, else the service's most common name.
+    pub(crate) fn request(ep: &EndpointSpec, role: Role) -> &'static str {
+        role.field(ep, Part::Request)
+            .or_else(|| role.name(ep.service))
+            .unwrap_or_default()
+    }
+
+    /// The response field of `ep` carrying `role`, else the service's most common name.
+    pub(crate) fn response(ep: &EndpointSpec, role: Role) -> &'static str {
+        role.field(ep, Part::Response)
+            .or_else(|| role.name(ep.service))
+            .unwrap_or_default()
+    }
+
+    /// The documented result-inquiry rate limit: (calls admitted per window, the window).
+    /// cpay.result_inquiry's `rate` in the spec (PCHK9997 past it).
+    pub(crate) fn inquiry_budget() -> (usize, Duration) {
+        payple_types::endpoint("cpay.result_inquiry")
+            .and_then(|e| e.rate_limit())
+            .map_or((usize::MAX, Duration::ZERO), |(r, _)| {
+                (
+                    usize::try_from(r.max).unwrap_or(usize::MAX),
+                    Duration::from_secs(r.window_seconds),
+                )
+            })
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        /// Every (service, role) the mock's handlers name resolves to a wire name.
+        #[test]
+        fn every_role_the_mock_uses_has_a_name() {
+            let sources = [
+                ("cpay", include_str!("cpay.rs")),
+                ("hub", include_str!("hub.rs")),
+                ("global", include_str!("global.rs")),
+                ("cpay", include_str!("server.rs")),
+            ];
+            let mut checked = 0;
+            for (service, src) in sources {
+                for role in Role::ALL {
+                    let uses = |f: &str| src.contains(&format!("names::{f}(Role::{role:?})"));
+                    if uses(service) {
+                        assert!(
+                            role.name(service).is_some(),
+                            "{service} has no name for {role:?}"
+                        );
+                        checked += 1;
+                    }
+                    for s in ["cpay", "hub", "global"] {
+                        if s != service && uses(s) {
+                            assert!(role.name(s).is_some(), "{s} has no name for {role:?}");
+                            checked += 1;
+                        }
+                    }
+                }
+            }
+            assert!(checked > 30, "only {checked} role uses found");
+        }
+
+        #[test]
+        fn the_inquiry_budget_comes_from_the_spec() {
+            let (max, window) = inquiry_budget();
+            assert_eq!((max, window.as_secs()), (1000, 600));
+        }
+    }
 }

@@ -8,6 +8,7 @@ use crate::journal::Journal;
 use crate::ledger::{Bearer, Grant, Ledger};
 use crate::protocol::{self, Facts, names};
 use crate::{Clock, MockLimits};
+use payple_types::Role;
 use payple_types::{
     Applies, EndpointSpec, Finding, Kind, Part, Report, Severity, Target, auth_flow, endpoint,
     endpoints, service, validate_bytes, validate_value,
@@ -275,7 +276,9 @@ impl Shared {
             d.apply(ep.id, &mut body);
         }
         let result_code = {
-            let field = crate::body::code_field(ep).unwrap_or("result_msg");
+            let field = crate::body::code_field(ep)
+                .or_else(|| Role::Message.field(ep, Part::Response))
+                .unwrap_or_default();
             body.get(field).and_then(Value::as_str).map(str::to_string)
         };
         Handled {
@@ -334,7 +337,10 @@ impl Shared {
                 let granted = serde_json::from_slice::<Value>(req.body)
                     .ok()
                     .and_then(|v| {
-                        let key = v.get(names::AUTH_KEY)?.as_str()?.to_string();
+                        let field = pool
+                            .iter()
+                            .find_map(|e| Role::AuthKey.field(e, Part::Request))?;
+                        let key = v.get(field)?.as_str()?.to_string();
                         lock(&self.ledger).grants.get(&key).and_then(|g| g.endpoint)
                     })
                     .and_then(endpoint)
@@ -374,18 +380,26 @@ impl Shared {
         }
         let creds = service("cpay").map(|s| s.test_credentials).unwrap_or(&[]);
         let expected = |name: &str| creds.iter().find(|(n, _)| *n == name).map(|(_, v)| *v);
-        if call.get(names::CST_ID).is_empty() {
-            return refuse(ep, "request_invalid", &facts.about(names::CST_ID));
+        if call.get(names::request(ep, Role::PartnerId)).is_empty() {
+            return refuse(
+                ep,
+                "request_invalid",
+                &facts.about(names::request(ep, Role::PartnerId)),
+            );
         }
-        if Some(call.get(names::CST_ID)) != expected(names::CST_ID) {
+        if Some(call.get(names::request(ep, Role::PartnerId)))
+            != expected(names::request(ep, Role::PartnerId))
+        {
             return refuse(ep, "auth_partner_unknown", &facts);
         }
-        if Some(call.get(names::CUST_KEY)) != expected(names::CUST_KEY) {
+        if Some(call.get(names::request(ep, Role::PartnerKey)))
+            != expected(names::request(ep, Role::PartnerKey))
+        {
             return refuse(ep, "auth_cust_key_wrong", &facts);
         }
         let target = flagged_endpoint(ep, &call.request);
-        let card = call.get(names::PAY_TYPE) == names::CARD;
-        let reguler = call.get(names::REGULER_FLAG) == "Y";
+        let card = call.get(names::request(ep, Role::PaymentMethod)) == Applies::Card.as_str();
+        let reguler = call.get(names::request(ep, Role::RecurringFlag)) == "Y";
         let path = match target {
             None => endpoint("cpay.payment_window")
                 .and_then(|w| match w.target {
@@ -409,14 +423,20 @@ impl Shared {
         let mut body = success(ep, Applies::Both, &Value::Null, &[], call.now);
         if let Some(obj) = body.as_object_mut() {
             // Tokens and URLs are this server's; no Payple host leaves the mock.
-            obj.insert("cst_id".into(), grant.cst_token.to_string().into());
-            obj.insert("custKey".into(), grant.key_token.to_string().into());
-            obj.insert("AuthKey".into(), auth_key.clone().into());
-            obj.insert("PCD_PAY_HOST".into(), host.clone().into());
-            obj.insert("PCD_PAY_URL".into(), path.clone().into());
-            obj.insert("return_url".into(), format!("{host}{path}").into());
-            if obj.contains_key("server_name") {
-                obj.insert("server_name".into(), host_name(&host).into());
+            let answer = [
+                (Role::PartnerId, grant.cst_token.to_string()),
+                (Role::PartnerKey, grant.key_token.to_string()),
+                (Role::AuthKey, auth_key.clone()),
+                (Role::AuthHost, host.clone()),
+                (Role::AuthPath, path.clone()),
+                (Role::ReturnUrl, format!("{host}{path}")),
+            ];
+            for (role, value) in answer {
+                obj.insert(names::response(ep, role).into(), value.into());
+            }
+            let server = names::response(ep, Role::ServerName);
+            if obj.contains_key(server) {
+                obj.insert(server.into(), host_name(&host).into());
             }
         }
         lock(&self.ledger).grants.insert(&auth_key, grant);
@@ -435,12 +455,12 @@ impl Shared {
         }
         let grant = lock(&self.ledger)
             .grants
-            .get(call.get(names::AUTH_KEY))
+            .get(call.get(names::request(call.ep, Role::AuthKey)))
             .cloned();
         let Some(grant) = grant.filter(|g| {
             g.expires > call.now
-                && &*g.cst_token == call.get(names::PCD_CST_ID)
-                && &*g.key_token == call.get(names::PCD_CUST_KEY)
+                && &*g.cst_token == call.get(names::request(call.ep, Role::PartnerId))
+                && &*g.key_token == call.get(names::request(call.ep, Role::PartnerKey))
         }) else {
             return refuse(ep, "auth_token_mismatch", &call.facts(method));
         };
@@ -452,19 +472,20 @@ impl Shared {
 
     /// Counts one result inquiry; false when the budget of the window is spent.
     fn take_inquiry(&self, now: SystemTime) -> bool {
+        let (budget, window) = names::inquiry_budget();
         let mut q = lock(&self.inquiries);
         while q
             .front()
-            .is_some_and(|t| now.duration_since(*t).unwrap_or_default() >= names::INQUIRY_WINDOW)
+            .is_some_and(|t| now.duration_since(*t).unwrap_or_default() >= window)
         {
             q.pop_front();
         }
-        if q.len() > names::INQUIRY_BUDGET {
+        if q.len() > budget {
             // Every inquiry beyond the budget is refused; the window keeps its size.
             return false;
         }
         q.push_back(now);
-        q.len() <= names::INQUIRY_BUDGET
+        q.len() <= budget
     }
 
     // ---- hub and global -------------------------------------------------------------------
@@ -512,7 +533,9 @@ impl Shared {
         // the service's test account (cst_id / custKey, service_id / service_key).
         let account: Vec<(&str, &str)> = creds
             .iter()
-            .filter(|(n, _)| ep.request.iter().any(|f| f.name == *n) && *n != names::CODE)
+            .filter(|(n, _)| {
+                ep.request.iter().any(|f| f.name == *n) && *n != names::request(ep, Role::TokenCode)
+            })
             .map(|(n, v)| (*n, *v))
             .collect();
         for (name, _) in &account {
@@ -523,19 +546,22 @@ impl Shared {
                 return (200, failure_body(ep, s.code));
             }
         }
-        if call.get(names::CODE).is_empty()
-            && let Some(s) =
-                protocol::own_situation(ep, "token_field_missing", &facts.about(names::CODE))
+        if call.get(names::request(ep, Role::TokenCode)).is_empty()
+            && let Some(s) = protocol::own_situation(
+                ep,
+                "token_field_missing",
+                &facts.about(names::request(ep, Role::TokenCode)),
+            )
         {
             return (200, failure_body(ep, s.code));
         }
-        let code = call.get(names::CODE);
+        let code = call.get(names::request(ep, Role::TokenCode));
         let code_ok = code.len() == 10 && code.chars().all(|c| c.is_ascii_alphanumeric());
         if !code_ok
             || call
                 .errors
                 .iter()
-                .any(|e| e.field.as_deref() == Some(names::CODE))
+                .any(|e| e.field.as_deref() == Some(names::request(ep, Role::TokenCode)))
         {
             return refuse(ep, "token_code_malformed", &facts);
         }
@@ -556,9 +582,12 @@ impl Shared {
         );
         let mut body = success(ep, Applies::Both, &call.request, &[], call.now);
         if let Some(obj) = body.as_object_mut() {
-            obj.insert("access_token".into(), token.into());
-            obj.insert("expires_in".into(), lifetime.to_string().into());
-            obj.insert(names::CODE.into(), code.into());
+            obj.insert(names::response(ep, Role::AuthKey).into(), token.into());
+            obj.insert(
+                names::response(ep, Role::TokenLifetime).into(),
+                lifetime.to_string().into(),
+            );
+            obj.insert(names::request(ep, Role::TokenCode).into(), code.into());
         }
         (200, body)
     }
@@ -604,7 +633,7 @@ fn return_path(id: &str, card: bool, monthly: bool) -> String {
     let by_method: Vec<&str> = all
         .iter()
         .copied()
-        .filter(|p| p.to_ascii_lowercase().contains(names::CARD) == card)
+        .filter(|p| p.to_ascii_lowercase().contains(Applies::Card.as_str()) == card)
         .collect();
     let pool = if by_method.is_empty() {
         &all
@@ -692,7 +721,7 @@ fn flagged_endpoint(auth: &EndpointSpec, request: &Value) -> Option<&'static str
             })
             .and_then(|(_, v)| v.as_str())
     };
-    if value_of(names::REGULER_FLAG) == Some("Y") {
+    if value_of(names::cpay(Role::RecurringFlag)) == Some("Y") {
         return Some("cpay.billing_repay");
     }
     endpoints()

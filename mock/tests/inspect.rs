@@ -136,9 +136,9 @@ async fn admin_routes_and_a_capped_request_log() {
     assert_eq!(w["PCD_PAY_RST"], "success");
     let ledger = get(&format!("{}/__mock/ledger", server.global_url())).await;
     assert_eq!(ledger["counts"]["payments"], 1, "{ledger}");
-    assert_eq!(ledger["payments"][0]["PCD_PAY_OID"], "adminorder1");
+    assert_eq!(ledger["payments"][0]["order_id"], "adminorder1");
     let receipt = get(w["PCD_PAY_CARDRECEIPT"].as_str().unwrap()).await;
-    assert_eq!(receipt["PCD_PAY_OID"], "adminorder1");
+    assert_eq!(receipt["order_id"], "adminorder1");
     // Faults at run time.
     let url = format!("{}/__mock/faults", server.hub_url());
     let set: Value = client()

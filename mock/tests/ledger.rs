@@ -150,7 +150,7 @@ async fn card_repayment_inquiry_and_refunds() {
     assert_eq!(c["PCD_PAY_CODE"], "CBIL0003", "{c}");
     let ledger = server.ledger();
     let p = &ledger["payments"][0];
-    assert_eq!(p["PCD_PAY_OID"], "mockcard0001");
+    assert_eq!(p["order_id"], "mockcard0001");
     assert_eq!(p["refunded"], 10_000);
     assert_eq!(p["state"], "refunded");
     assert!(

@@ -618,6 +618,79 @@ pub struct EndpointSpec {
     pub auth_flag: Option<(&'static str, &'static str)>,
     /// Documented request headers: name and fixed value (`None` when the value varies).
     pub headers: &'static [(&'static str, Option<&'static str>)],
+    /// Older paths Payple documented for the same call (query included), spec order.
+    pub legacy_paths: &'static [&'static str],
+    /// Repeating the call is safe: a retry after a network error cannot act twice.
+    pub idempotent: bool,
+    /// Documented limits and refusals, machine-readable.
+    pub limits: &'static [LimitSpec],
+}
+
+/// A documented limit or refusal of an endpoint (`limits:` in the spec).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LimitSpec {
+    /// The result code answered.
+    pub code: Option<&'static str>,
+    /// The refusal situation it answers (`order_unknown`, `inquiry_rate_limited`), when
+    /// the rule names one with a `[mock: ...]` marker.
+    pub situation: Option<&'static str>,
+    /// Conditions under which this answer applies (all must hold).
+    pub qualifiers: &'static [Qualifier],
+    /// A rate limit.
+    pub rate: Option<RateLimit>,
+}
+
+/// A condition of a [`LimitSpec`]: `key` is a request field, `method` or `field`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Qualifier {
+    /// What is compared.
+    pub key: &'static str,
+    /// How.
+    pub op: QualifierOp,
+    /// One of these values, or the single bound of [`QualifierOp::Below`].
+    pub values: &'static [&'static str],
+}
+
+/// How a [`Qualifier`] compares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum QualifierOp {
+    /// The value is one of the values.
+    OneOf,
+    /// The value is a number below the bound.
+    Below,
+}
+
+/// At most `max` calls per `window_seconds`; more are answered with the limit's code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RateLimit {
+    /// Calls admitted per window.
+    pub max: u32,
+    /// The window, in seconds.
+    pub window_seconds: u64,
+}
+
+/// A field role: what a field means across endpoints, and its names per service
+/// (`payple.yaml` `roles:`). Read it through the generated `Role` enum.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RoleSpec {
+    /// Snake-case id (`order_id`).
+    pub id: &'static str,
+    /// Korean term.
+    pub ko: &'static str,
+    /// What the field means.
+    pub description: &'static str,
+    /// Per service, the wire names carrying the role, most common first.
+    pub names: &'static [(&'static str, &'static [&'static str])],
+}
+
+impl RoleSpec {
+    /// The names carrying the role in `service` (empty when the service has none).
+    pub fn names(&self, service: &str) -> &'static [&'static str] {
+        self.names
+            .iter()
+            .find(|(s, _)| *s == service)
+            .map_or(&[], |(_, n)| n)
+    }
 }
 
 /// Where an endpoint's call goes.
@@ -684,5 +757,65 @@ impl EndpointSpec {
     /// The JSON Schema of a part.
     pub fn schema(&self, part: Part) -> &'static str {
         crate::schema(self.id, part).unwrap_or("{}")
+    }
+
+    /// The top-level field of `part` that carries `role`: the first of the role's names
+    /// for this service that the part has (by current or legacy name); its current name.
+    pub fn role_field(&self, role: &RoleSpec, part: Part) -> Option<&'static str> {
+        let fields = self.fields(part);
+        role.names(self.service).iter().find_map(|n| {
+            fields
+                .iter()
+                .find(|f| f.name == *n || f.legacy_names.contains(n))
+                .map(|f| f.name)
+        })
+    }
+
+    /// The payment method a body names in the endpoint's payment-method field (`card`,
+    /// `transfer`); [`Applies::Both`] when the body names none or the endpoint has no such
+    /// field.
+    pub fn payment_method(&self, body: &serde_json::Value) -> Applies {
+        let value = self
+            .payment_method_field
+            .and_then(|f| body.get(f))
+            .and_then(serde_json::Value::as_str);
+        [Applies::Card, Applies::Transfer]
+            .into_iter()
+            .find(|m| Some(m.as_str()) == value)
+            .unwrap_or(Applies::Both)
+    }
+
+    /// The status field of the response and its success value: the result rule's, else a
+    /// response field whose documented values are a success/error pair (cpay auth's
+    /// `result`).
+    pub fn status_field(&self) -> Option<(&'static str, &'static str)> {
+        if let Some(s) = self.result.and_then(|r| r.status) {
+            return Some(s);
+        }
+        self.response
+            .iter()
+            .find(|f| f.values.contains(&"success") && f.values.contains(&"error"))
+            .map(|f| (f.name, "success"))
+    }
+
+    /// Whether a response body reads as a success for `method`: the status field (if any)
+    /// has its success value and the result code (if the endpoint has a result rule) is a
+    /// success code.
+    pub fn answer_succeeded(&self, body: &serde_json::Value, method: Applies) -> bool {
+        let text = |k: &str| body.get(k).and_then(serde_json::Value::as_str);
+        if let Some((field, ok)) = self.status_field()
+            && text(field) != Some(ok)
+        {
+            return false;
+        }
+        match self.result {
+            Some(r) => text(r.code_field).is_some_and(|c| r.is_success_code(c, method)),
+            None => true,
+        }
+    }
+
+    /// The rate limit of the call, with the code answered past it.
+    pub fn rate_limit(&self) -> Option<(RateLimit, &'static str)> {
+        self.limits.iter().find_map(|l| Some((l.rate?, l.code?)))
     }
 }
