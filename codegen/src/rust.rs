@@ -352,6 +352,7 @@ fn object_struct(cx: &mut ModelCx<'_>, name: &str, fields: &[Field], doc: &str) 
     let mut used = std::collections::BTreeSet::new();
     let mut used_names = Vec::new();
     let mut required_params = Vec::new();
+    let mut all_fields: Vec<(Ident, bool)> = Vec::new();
     for f in fields {
         let mut fname = snake(&f.name);
         while !used.insert(fname.clone()) {
@@ -365,6 +366,13 @@ fn object_struct(cx: &mut ModelCx<'_>, name: &str, fields: &[Field], doc: &str) 
             let a = &l.name;
             quote!(alias = #a,)
         });
+        // The documented required fields of a request are plain values (not `Option`) and
+        // the constructor's parameters.
+        let documented_required = name == "Request"
+            && f.required == Required::Always
+            && f.applies == Applies::Both
+            && f.required_rule.as_ref().is_some_and(|r| r.documented)
+            && f.required_contested.is_none();
         let (ty, with) = match f.shape {
             Shape::Object | Shape::List => {
                 let item = format!("{}{}", name, camel(&f.name));
@@ -397,11 +405,7 @@ fn object_struct(cx: &mut ModelCx<'_>, name: &str, fields: &[Field], doc: &str) 
                 quote!(#rt::lenient::from_text),
             ),
         };
-        // The documented required fields of a request are the constructor's parameters.
-        let documented_required = f.required == Required::Always
-            && f.required_rule.as_ref().is_some_and(|r| r.documented)
-            && f.required_contested.is_none();
-        if name == "Request" && documented_required {
+        if documented_required {
             let param = if field_ident(&fname).to_string().starts_with("r#") {
                 format_ident!("{}_", fname)
             } else {
@@ -426,11 +430,24 @@ fn object_struct(cx: &mut ModelCx<'_>, name: &str, fields: &[Field], doc: &str) 
             ty
         };
         let with = with.to_string().replace(' ', "");
-        members.push(quote! {
-            #[doc = #doc]
-            #[serde(rename = #key, #(#aliases)* default, skip_serializing_if = "Option::is_none", deserialize_with = #with)]
-            pub #fident: ::std::option::Option<#ty>,
-        });
+        all_fields.push((fident.clone(), documented_required));
+        if documented_required {
+            let with = with
+                .replace("lenient::from_text", "lenient::required_text")
+                .replace("lenient::list", "lenient::required_list")
+                .replace("lenient::object", "lenient::required_object");
+            members.push(quote! {
+                #[doc = #doc]
+                #[serde(rename = #key, #(#aliases)* deserialize_with = #with)]
+                pub #fident: #ty,
+            });
+        } else {
+            members.push(quote! {
+                #[doc = #doc]
+                #[serde(rename = #key, #(#aliases)* default, skip_serializing_if = "Option::is_none", deserialize_with = #with)]
+                pub #fident: ::std::option::Option<#ty>,
+            });
+        }
     }
     let accessors = fields.iter().zip(&used_names).filter_map(|(f, fname)| {
         let dated: Vec<&FormatDef> = f
@@ -444,6 +461,12 @@ fn object_struct(cx: &mut ModelCx<'_>, name: &str, fields: &[Field], doc: &str) 
         }
         let fident = field_ident(fname);
         let method = format_ident!("{}_parsed", fname);
+        let required = all_fields.iter().any(|(i, r)| *r && *i == fident);
+        let read = if required {
+            quote!(let value: &str = &self.#fident;)
+        } else {
+            quote!(let value = self.#fident.as_deref()?;)
+        };
         let patterns = dated.iter().map(|d| d.pattern.as_str()).collect::<Vec<_>>().join("` or `");
         let doc = format!(
             "`{}` read as a date or time (`{patterns}`); `None` when absent or in none of these formats.",
@@ -456,7 +479,7 @@ fn object_struct(cx: &mut ModelCx<'_>, name: &str, fields: &[Field], doc: &str) 
         Some(quote! {
             #[doc = #doc]
             pub fn #method(&self) -> ::std::option::Option<#rt::datefmt::DateTime> {
-                let value = self.#fident.as_deref()?;
+                #read
                 let formats: &[&[#rt::datefmt::Piece]] = &[#(#arrays),*];
                 formats.iter().find_map(|p| #rt::datefmt::parse(p, value).ok())
             }
@@ -474,16 +497,25 @@ fn object_struct(cx: &mut ModelCx<'_>, name: &str, fields: &[Field], doc: &str) 
             "A request with every field the documentation requires ({names}); set the others on the result."
         );
         let params = required_params.iter().map(|(_, p, t, _, _)| quote!(#p: #t));
-        let inits = required_params
-            .iter()
-            .map(|(f, _, _, v, _)| quote!(#f: ::std::option::Option::Some(#v),));
+        let inits = all_fields.iter().map(|(f, required)| {
+            if *required {
+                let v = required_params
+                    .iter()
+                    .find(|(i, ..)| i == f)
+                    .map(|(_, _, _, v, _)| v.clone())
+                    .unwrap_or_default();
+                quote!(#f: #v,)
+            } else {
+                quote!(#f: ::std::option::Option::None,)
+            }
+        });
         quote! {
             #[doc = #doc]
             #[allow(clippy::too_many_arguments)]
             pub fn new(#(#params),*) -> Self {
                 Self {
                     #(#inits)*
-                    ..::std::default::Default::default()
+                    extra: ::std::collections::BTreeMap::new(),
                 }
             }
         }
@@ -498,9 +530,15 @@ fn object_struct(cx: &mut ModelCx<'_>, name: &str, fields: &[Field], doc: &str) 
             }
         }
     };
+    // With required fields there is no meaningful default: `new` takes them.
+    let default = if required_params.is_empty() {
+        quote!(Default,)
+    } else {
+        TokenStream::new()
+    };
     quote! {
         #[doc = #doc]
-        #[derive(Debug, Clone, PartialEq, Default, #rt::serde::Serialize, #rt::serde::Deserialize)]
+        #[derive(Debug, Clone, PartialEq, #default #rt::serde::Serialize, #rt::serde::Deserialize)]
         #[serde(crate = #serde_path)]
         pub struct #ident {
             #(#members)*

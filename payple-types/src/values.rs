@@ -199,6 +199,38 @@ pub mod lenient {
         text.parse().map(Some).map_err(serde::de::Error::custom)
     }
 
+    /// A request field the documentation requires: as [`from_text`], and `null` is an
+    /// error (a missing key is serde's missing-field error).
+    pub fn required_text<'de, D, T>(d: D) -> Result<T, D::Error>
+    where
+        D: Deserializer<'de>,
+        T: FromStr,
+        T::Err: std::fmt::Display,
+    {
+        from_text(d)?.ok_or_else(|| serde::de::Error::custom(REQUIRED))
+    }
+
+    /// A required list of objects: as [`list`], and anything but a list is an error.
+    pub fn required_list<'de, D, T>(d: D) -> Result<Vec<T>, D::Error>
+    where
+        D: Deserializer<'de>,
+        T: DeserializeOwned,
+    {
+        list(d)?.ok_or_else(|| serde::de::Error::custom(REQUIRED))
+    }
+
+    /// A required nested object: anything but an object of the documented shape is an
+    /// error.
+    pub fn required_object<'de, D, T>(d: D) -> Result<T, D::Error>
+    where
+        D: Deserializer<'de>,
+        T: DeserializeOwned,
+    {
+        object(d)?.ok_or_else(|| serde::de::Error::custom(REQUIRED))
+    }
+
+    const REQUIRED: &str = "no value where the documentation requires one";
+
     /// A list of objects; items that are not objects of the documented shape are skipped
     /// (the validator reports them), anything but a list is absent.
     pub fn list<'de, D, T>(d: D) -> Result<Option<Vec<T>>, D::Error>

@@ -620,3 +620,38 @@ fn a_request_is_built_from_its_documented_required_fields() {
         "secrets stay redacted"
     );
 }
+
+#[test]
+fn documented_required_request_fields_are_not_optional() {
+    use payple_types::cpay::result_inquiry::Request;
+    use payple_types::cpay::{PayType, PaychkFlag};
+    let r = Request::new(
+        "test",
+        "abcd1234567890",
+        "authkey",
+        PaychkFlag::Y,
+        PayType::Transfer,
+        "ORDER_17027809",
+        "20231201",
+    );
+    // Plain values, no `Option` to unwrap; optional fields start absent.
+    let oid: &str = &r.pcd_pay_oid;
+    assert_eq!(oid, "ORDER_17027809");
+    assert_eq!(r.pcd_pay_type, PayType::Transfer);
+    // A body without a documented required field does not deserialize, naming it; `null`
+    // in one is refused too. Optional fields stay lenient.
+    let mut v = serde_json::to_value(&r).expect("serializes");
+    let back: Request = serde_json::from_value(v.clone()).expect("round trip");
+    assert_eq!(back, r);
+    v.as_object_mut().unwrap().remove("PCD_PAY_OID");
+    let e = serde_json::from_value::<Request>(v.clone()).unwrap_err();
+    assert!(e.to_string().contains("PCD_PAY_OID"), "{e}");
+    v["PCD_PAY_OID"] = serde_json::Value::Null;
+    let e = serde_json::from_value::<Request>(v).unwrap_err();
+    assert!(e.to_string().contains("requires"), "{e}");
+    // Numbers where a digit string is documented still read (wire leniency).
+    let mut n = serde_json::to_value(&r).expect("serializes");
+    n["PCD_PAY_DATE"] = serde_json::json!(20231201);
+    let read: Request = serde_json::from_value(n).expect("lenient");
+    assert_eq!(read.pcd_pay_date, "20231201");
+}

@@ -34,8 +34,8 @@ mod tests {
     fn fixture_models_compile_and_round_trip() {
         let body = r#"{"PAY_TYPE":"card","AMOUNT":1000,"CARD_NO":"1234","NEW":"x"}"#;
         let req: fixture::demo::pay::Request = serde_json::from_str(body).expect("parses");
-        assert_eq!(req.pay_type, Some(fixture::demo::PayType::Card));
-        assert_eq!(req.amount.as_ref().and_then(|a| a.won()), Some(1000));
+        assert_eq!(req.pay_type, fixture::demo::PayType::Card);
+        assert_eq!(req.amount.won(), Some(1000));
         let back = serde_json::to_value(&req).expect("serializes");
         assert_eq!(back["AMOUNT"], "1000");
         assert_eq!(back["NEW"], "x");
