@@ -96,7 +96,7 @@ enum Command {
         #[arg(long)]
         port: Option<u16>,
         /// Response drift, e.g. rename:cpay.result_inquiry:PCD_PAY_MSG:PCD_PAY_MESSAGE
-        /// (kinds: rename, drop, add, lengthen, code); repeatable.
+        /// (kinds: rename, drop, add, lengthen, code, prefix); repeatable.
         #[arg(long = "drift", value_name = "SPEC")]
         drift: Vec<payple_mock::Drift>,
         /// A fault, KIND[:ARG][@TARGET][*COUNT], e.g. latency:250, http:503@hub*2,

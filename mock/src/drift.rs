@@ -10,7 +10,7 @@ use std::str::FromStr;
 ///
 /// CLI syntax (see [`Drift::from_str`]):
 /// `rename:EP:FROM:TO`, `drop:EP:FIELD`, `add:EP:FIELD:VALUE`, `lengthen:EP:FIELD`,
-/// `code:EP:CODE`.
+/// `code:EP:CODE`, `prefix:EP`.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Drift {
     /// Moves the value of top-level field `from` to the undocumented key `to`.
@@ -52,6 +52,13 @@ pub enum Drift {
         endpoint: String,
         /// The new code.
         code: String,
+    },
+    /// Puts the test environment's documented prefix (`[test]`, payple.yaml
+    /// `message_prefix`) in front of the result code, as Payple's test hosts are documented
+    /// to show it.
+    TestPrefix {
+        /// Endpoint id.
+        endpoint: String,
     },
 }
 
@@ -126,8 +133,10 @@ impl FromStr for Drift {
                 endpoint,
                 code: nonempty(rest, "CODE")?,
             }),
+            "prefix" if rest.is_empty() => Ok(Drift::TestPrefix { endpoint }),
+            "prefix" => Err(err("expected prefix:ENDPOINT")),
             other => Err(err(&format!(
-                "unknown kind `{other}`; use rename, drop, add, lengthen or code"
+                "unknown kind `{other}`; use rename, drop, add, lengthen, code or prefix"
             ))),
         }
     }
@@ -149,6 +158,7 @@ impl fmt::Display for Drift {
             },
             Drift::LengthenValue { endpoint, field } => write!(f, "lengthen:{endpoint}:{field}"),
             Drift::ChangeResultCode { endpoint, code } => write!(f, "code:{endpoint}:{code}"),
+            Drift::TestPrefix { endpoint } => write!(f, "prefix:{endpoint}"),
         }
     }
 }
@@ -161,7 +171,8 @@ impl Drift {
             | Drift::DropField { endpoint, .. }
             | Drift::AddField { endpoint, .. }
             | Drift::LengthenValue { endpoint, .. }
-            | Drift::ChangeResultCode { endpoint, .. } => endpoint,
+            | Drift::ChangeResultCode { endpoint, .. }
+            | Drift::TestPrefix { endpoint } => endpoint,
         }
     }
 
@@ -205,6 +216,16 @@ impl Drift {
                     })
                     .unwrap_or_default();
                 obj.insert(field.to_string(), Value::String(code.clone()));
+            }
+            Drift::TestPrefix { .. } => {
+                let field = endpoint(endpoint_id).and_then(|ep| ep.result.map(|r| r.code_field));
+                let prefix = payple_types::MESSAGE_PREFIXES.first();
+                if let (Some(field), Some(prefix)) = (field, prefix)
+                    && let Some(Value::String(code)) = obj.get_mut(field)
+                    && !code.starts_with(prefix)
+                {
+                    *code = format!("{prefix} {code}");
+                }
             }
         }
     }

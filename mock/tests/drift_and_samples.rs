@@ -122,6 +122,30 @@ async fn code_gives_unknown_result_code_and_mismatch() {
     server.shutdown().await;
 }
 
+/// The test environment's `[test]` code prefix (DOC-2020UI): the answer still validates and
+/// still reads as a success, because the spec declares the prefix.
+#[tokio::test]
+async fn prefix_puts_the_test_marker_in_front_of_the_code() {
+    let server = with_drift("prefix:cpay.result_inquiry").await;
+    let r = inquiry(&server).await;
+    let code = r["PCD_PAY_CODE"].as_str().unwrap();
+    assert!(code.starts_with("[test] PCHK"), "{r}");
+    let report = check("cpay.result_inquiry", Part::Response, &r);
+    assert!(
+        report
+            .findings
+            .iter()
+            .all(|f| f.severity != payple_types::Severity::Error),
+        "{:?}",
+        report.findings
+    );
+    let typed: payple_types::cpay::result_inquiry::Response =
+        serde_json::from_value(r.clone()).unwrap();
+    assert!(typed.is_success(), "{r}");
+    assert!("prefix:cpay.result_inquiry:x".parse::<Drift>().is_err());
+    server.shutdown().await;
+}
+
 /// Request bodies and headers as the official samples send them
 /// (shared/reference/payple-clients.md: sample_php, sample_nodejs, sample_python,
 /// sample_java, the Ruby gem, global_sample_php / global_sample_python).
