@@ -59,6 +59,10 @@ pub fn artifacts(spec: &Spec) -> Vec<Artifact> {
         path: "docs/type-codes.md".into(),
         contents: type_codes_page(spec),
     });
+    out.push(Artifact {
+        path: "docs/roles.md".into(),
+        contents: roles_page(spec),
+    });
     for ep in &spec.endpoints {
         out.push(Artifact {
             path: format!("docs/{}.md", endpoint_doc_path(ep)),
@@ -83,6 +87,49 @@ pub fn artifacts(spec: &Spec) -> Vec<Artifact> {
         path: "openapi/README.md".into(),
         contents: openapi_readme(spec),
     });
+    out
+}
+
+/// `docs/roles.md`: what each field role means and which names carry it per service.
+fn roles_page(spec: &Spec) -> String {
+    let mut out = String::from(HEADER);
+    out.push_str(
+        "# Field roles\n\nThe same meaning travels under different names: the order number is \
+         `PCD_PAY_OID` in cpay and `service_oid` in global. A role names the meaning once and \
+         lists, per service, the fields that carry it (most common first), from `roles:` in \
+         spec/payple.yaml. Code reads them as `payple_types::Role` \
+         (`Role::OrderId.field(ep, Part::Request)`). Each field's rules and evidence are on \
+         its endpoint page.\n\n| Role | Meaning |",
+    );
+    let services: Vec<&str> = spec.services.iter().map(|s| s.id.as_str()).collect();
+    for s in &services {
+        let _ = write!(out, " {s} |");
+    }
+    out.push_str("\n|---|---|");
+    out.push_str(&"---|".repeat(services.len()));
+    out.push('\n');
+    for r in &spec.roles {
+        let meaning = match &r.ko {
+            Some(ko) => format!("{} ({ko})", cell(&r.description)),
+            None => cell(&r.description),
+        };
+        let _ = write!(out, "| `{}` | {meaning} |", r.id);
+        for s in &services {
+            let names = r
+                .names
+                .iter()
+                .find(|(svc, _)| svc == s)
+                .map(|(_, n)| {
+                    n.iter()
+                        .map(|x| format!("`{x}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                })
+                .unwrap_or_default();
+            let _ = write!(out, " {names} |");
+        }
+        out.push('\n');
+    }
     out
 }
 
@@ -444,6 +491,7 @@ fn docs_index(spec: &Spec) -> String {
         );
     }
     out.push_str("\n## Type codes\n\nSee [type-codes.md](type-codes.md) for how `aN(255)`-style codes are read.\n");
+    out.push_str("\n## Field roles\n\nSee [roles.md](roles.md) for the names one meaning (order number, amount, billing key) has in each service.\n");
     out
 }
 
@@ -690,6 +738,12 @@ fn endpoint_page(spec: &Spec, ep: &Endpoint) -> String {
         None => format!("`{}`", ep.auth_flow),
     };
     let _ = writeln!(out, "| Authentication | {auth} |");
+    let retry = if ep.idempotent {
+        "yes: repeating the call cannot act twice (`http.idempotent`)"
+    } else {
+        "no: not known to be safe to repeat"
+    };
+    let _ = writeln!(out, "| Safe to retry | {retry} |");
     if let Some(f) = &ep.payment_method_field {
         let _ = writeln!(out, "| Payment method field | `{f}` (card / transfer) |");
     }
@@ -697,12 +751,16 @@ fn endpoint_page(spec: &Spec, ep: &Endpoint) -> String {
     let _ = writeln!(out, "| Payple documentation | {} |", docs.join("<br>"));
     let _ = writeln!(out, "| Default evidence | `{}` |", ep.evidence);
     let _ = writeln!(out, "| Spec file | `spec/{}` |", ep.file);
-    for (rule, code) in &ep.limits {
+    for ((rule, code), detail) in ep.limits.iter().zip(&ep.limit_details) {
         let code = code
             .as_deref()
             .map(|c| format!(" (`{c}`)"))
             .unwrap_or_default();
-        let _ = writeln!(out, "| Limit | {}{code} |", cell(rule));
+        let rate = detail
+            .rate
+            .map(|(max, window)| format!(" Rate: at most {max} calls per {window} s."))
+            .unwrap_or_default();
+        let _ = writeln!(out, "| Limit | {}{code}{rate} |", cell(rule));
     }
     for part in [Part::Request, Part::Response] {
         let fields = ep.fields(part);

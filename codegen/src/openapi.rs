@@ -972,6 +972,7 @@ fn endpoint_facts(spec: &Spec, claim: Option<&Claim<'_>>, ep: &Endpoint) -> Valu
         auth.insert("flag".into(), json!({ "field": field, "value": value }));
     }
     o.insert("auth".into(), Value::Object(auth));
+    o.insert("idempotent".into(), json!(ep.idempotent));
     if !ep.headers.is_empty() {
         o.insert(
             "headers".into(),
@@ -999,11 +1000,15 @@ fn endpoint_facts(spec: &Spec, claim: Option<&Claim<'_>>, ep: &Endpoint) -> Valu
             Value::Array(
                 ep.limits
                     .iter()
-                    .map(|(rule, code)| {
+                    .zip(&ep.limit_details)
+                    .map(|((rule, code), detail)| {
                         let mut l = Map::new();
                         l.insert("rule".into(), json!(rule.trim()));
                         if let Some(c) = code {
                             l.insert("code".into(), json!(c));
+                        }
+                        if let Some((max, window)) = detail.rate {
+                            l.insert("rate".into(), json!({"max": max, "window_seconds": window}));
                         }
                         Value::Object(l)
                     })
