@@ -296,12 +296,7 @@ impl Client {
         let url = self.path_url(ep)?;
         let ex = self.send(ep, &url, &Value::Object(body), None).await?;
         let v = ex.response_json().unwrap_or(Value::Null);
-        let s = |k: Option<&str>| {
-            k.and_then(|k| v.get(k))
-                .and_then(Value::as_str)
-                .unwrap_or("")
-                .to_string()
-        };
+        let s = |k: Option<&str>| text_at(&v, k);
         let answer = |role: Role| s(role.field(ep, Part::Response));
         let (auth_key, return_url) = (answer(Role::AuthKey), answer(Role::ReturnUrl));
         if !ep.answer_succeeded(&v, payple_types::Applies::Both)
@@ -361,12 +356,7 @@ impl Client {
         let url = self.path_url(ep)?;
         let ex = self.send(ep, &url, &Value::Object(body), None).await?;
         let v = ex.response_json().unwrap_or(Value::Null);
-        let s = |k: Option<&str>| {
-            k.and_then(|k| v.get(k))
-                .and_then(Value::as_str)
-                .unwrap_or("")
-                .to_string()
-        };
+        let s = |k: Option<&str>| text_at(&v, k);
         let token = s(Role::AuthKey.field(ep, Part::Response));
         if !ep.answer_succeeded(&v, payple_types::Applies::Both) || token.is_empty() {
             return Err(CallError::AuthRefused(self.redactor.scrub(&format!(
@@ -621,6 +611,14 @@ impl Client {
 
 fn endpoint(id: &str) -> Result<&'static EndpointSpec, CallError> {
     payple_types::endpoint(id).ok_or_else(|| CallError::Refused(format!("unknown endpoint `{id}`")))
+}
+
+/// The string value of top-level `key` of an answer (empty when absent or not a string).
+fn text_at(v: &Value, key: Option<&str>) -> String {
+    key.and_then(|k| v.get(k))
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_string()
 }
 
 #[cfg(test)]
