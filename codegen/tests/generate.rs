@@ -80,3 +80,59 @@ fn builder_rejects_an_unknown_endpoint() {
         "unknown endpoint `cpay.nope`; run `payple-conformance endpoints` for the list"
     );
 }
+
+/// One enum per field meaning: per service, one shared enum for each field name that has a
+/// documented value set (not one per endpoint and part, which gave 101 enums for 23 names).
+#[test]
+fn one_shared_enum_per_field_with_values() {
+    let spec = payple_codegen::embedded_spec().expect("spec loads");
+    let generated = Builder::new().generate().expect("generates");
+    let file = syn::parse_file(&generated.rust).expect("parses");
+    let mut enums: Vec<(String, String)> = Vec::new();
+    for item in &file.items {
+        if let syn::Item::Mod(m) = item
+            && let Some((_, items)) = &m.content
+        {
+            for i in items {
+                if let syn::Item::Enum(e) = i {
+                    enums.push((m.ident.to_string(), e.ident.to_string()));
+                }
+            }
+        }
+    }
+    fn names(
+        fields: &[payple_codegen::model::Field],
+        out: &mut std::collections::BTreeSet<String>,
+    ) {
+        for f in fields {
+            if !f.values.is_empty() {
+                out.insert(f.name.clone());
+            }
+            names(&f.fields, out);
+        }
+    }
+    let mut expected = 0;
+    for service in &spec.services {
+        let mut distinct = std::collections::BTreeSet::new();
+        for ep in spec.endpoints.iter().filter(|e| e.service == service.id) {
+            names(&ep.request, &mut distinct);
+            names(&ep.response, &mut distinct);
+        }
+        let got = enums.iter().filter(|(m, _)| *m == service.id).count();
+        assert_eq!(got, distinct.len(), "{}: {enums:?}", service.id);
+        expected += distinct.len();
+    }
+    assert_eq!(enums.len(), expected);
+    println!("{} shared enums", enums.len());
+    assert!(
+        enums.len() < 30,
+        "{} enums: one per field meaning, not per endpoint",
+        enums.len()
+    );
+    assert!(
+        enums
+            .iter()
+            .all(|(_, e)| !e.starts_with("Request") && !e.starts_with("Response")),
+        "{enums:?}"
+    );
+}
