@@ -151,7 +151,7 @@ assert log["response"]["PCD_PAY_OID"] == pay.oid, log
 assert pay.trade_num and pay.trade_num == log["response"]["PCD_PAY_CARDTRADENUM"], (pay.trade_num, log)
 assert pay.auth_no and pay.receipt_url.startswith(mock), (pay.auth_no, pay.receipt_url)
 ledger = get_json(f"{mock}/__mock/ledger")
-assert any(p["PCD_PAY_OID"] == pay.oid for p in ledger["payments"]), ledger
+assert any(p["order_id"] == pay.oid for p in ledger["payments"]), ledger
 print(f"payple-hj3415: order {pay.oid} CONFIRMED, trade number {pay.trade_num}")
 
 # Failure: the confirmation is refused (the partner's key is wrong: SPAY0001); the refusal

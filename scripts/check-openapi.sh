@@ -4,6 +4,8 @@
 #
 #   1. openapi-spec-validator (PyPI): each document is valid OpenAPI 3.1;
 #   2. Redocly CLI `lint` (npm) with the committed ruleset ./redocly.yaml: zero problems;
+#      and the rendered HTML reference docs/html/*.html (Redocly `build-docs`, rebuilt by
+#      scripts/build-html-docs.sh into a temporary directory) is byte-for-byte current;
 #   3. openapi-typescript (npm): TypeScript types generated from each document compile with
 #      `tsc --strict`, together with every documented JSON sample that the spec does not
 #      mark as deviating, typed as its operation's request or response body;
@@ -92,6 +94,29 @@ REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true \
   "$bin/redocly" lint --config redocly.yaml --format summary "${docs[@]}" >/dev/null 2>&1 ||
   { echo "error: redocly lint found problems (above)" >&2; exit 1; }
 echo "redocly lint: 0 problems"
+
+# --- 2b. The rendered HTML reference (docs/html) is current --------------------------------
+# Redocly's output is reproducible (no dates, random ids or paths), so the pages are compared
+# byte for byte. Only the pinned version renders the committed pages; the older CLI an older
+# Node.js gets renders differently, so there the comparison cannot be made (said loudly).
+if [ "$redocly" = "$REDOCLY_CLI" ]; then
+  REDOCLY="$bin/redocly" bash scripts/build-html-docs.sh "$work/html" >/dev/null
+  stale=()
+  for page in "$work"/html/*.html; do
+    cmp -s "$page" "docs/html/$(basename "$page")" || stale+=("docs/html/$(basename "$page")")
+  done
+  for page in docs/html/*.html; do
+    [ -e "$work/html/$(basename "$page")" ] || stale+=("$page (extra)")
+  done
+  if [ "${#stale[@]}" -gt 0 ]; then
+    printf 'out of date: %s\n' "${stale[@]}" >&2
+    echo "error: the HTML reference is not current; run: bash scripts/build-html-docs.sh" >&2
+    exit 1
+  fi
+  echo "html reference: docs/html/*.html current (redocly build-docs $redocly)"
+else
+  echo "warning: NOT CHECKED: docs/html needs @redocly/cli $REDOCLY_CLI (Node.js 20.19+ or 22.12+; found $(node --version))" >&2
+fi
 
 # --- 3. openapi-typescript + tsc --strict ------------------------------------------------
 mkdir -p "$work/ts"

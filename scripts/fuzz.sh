@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the cargo-fuzz targets of fuzz/ (the validator, the documentation-sample reader,
-# the spec loader) and runs each for N seconds: `scripts/fuzz.sh [SECONDS] [TARGET...]`
+# the spec loader, the mock's request handling) and runs each for N seconds: `scripts/fuzz.sh [SECONDS] [TARGET...]`
 # (default 60 s each, every target; FUZZ_SECONDS also sets the time). Needs a nightly
 # toolchain and cargo-fuzz (`cargo install cargo-fuzz --version 0.13.2 --locked`).
 #
@@ -22,7 +22,7 @@ sanitizer="${FUZZ_SANITIZER:-none}"
 if [ "$#" -gt 0 ]; then
   targets=("$@")
 else
-  targets=(validator doc_sample spec_loader)
+  targets=(validator doc_sample spec_loader mock_request)
 fi
 case "$seconds" in
   '' | *[!0-9]*)

@@ -1,6 +1,7 @@
 //! What changed for consumers between two versions of the spec, in the style of oasdiff:
 //! each change has a stable rule id, a level (breaking, non-breaking, informational), the
-//! endpoint and location it concerns, and the old and new values.
+//! endpoint and location it concerns, and the old and new values. Reports: plain text,
+//! JSON, Markdown and JUnit XML ([`to_junit`], for CI test-report views).
 //!
 //! The comparison is on the checked model ([`crate::model::Spec`]), so it sees what the
 //! generated models, schemas, OpenAPI documents, validator and mock see. Who is the consumer:
@@ -11,6 +12,7 @@
 
 use crate::model::{CodeClass, Endpoint, Field, Part, Required, Shape, Spec, UrlRule};
 use crate::typecode::{Alphabet, TypeCode};
+use payple_support::text::xml_escape;
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
@@ -720,5 +722,81 @@ pub fn to_markdown(changes: &[Change]) -> String {
             cell(&c.new)
         );
     }
+    out
+}
+
+/// A JUnit XML report for CI test-report views: `<testsuites name="payple-spec-diff">` with
+/// one `<testsuite>` per level (`breaking`, `non-breaking`, `info`, each present even when
+/// empty) and one `<testcase>` per change: `classname` is the rule id, `name` the subject and
+/// location. A breaking change is a `<failure type="breaking">` whose message is the
+/// one-line description; other changes pass and carry it in `<system-out>`. No timestamps,
+/// so the same changes give the same bytes.
+pub fn to_junit(changes: &[Change]) -> String {
+    let a = |s: &str| xml_escape(s, true);
+    let t = |s: &str| xml_escape(s, false);
+    let (b, _, _) = counts(changes);
+    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    let _ = writeln!(
+        out,
+        "<testsuites name=\"payple-spec-diff\" tests=\"{}\" failures=\"{b}\" errors=\"0\" skipped=\"0\" time=\"0\">",
+        changes.len()
+    );
+    for level in [Level::Breaking, Level::NonBreaking, Level::Info] {
+        let cases: Vec<&Change> = changes.iter().filter(|c| c.level == level).collect();
+        let failures = if level == Level::Breaking {
+            cases.len()
+        } else {
+            0
+        };
+        let _ = writeln!(
+            out,
+            "  <testsuite name=\"payple-spec-diff.{}\" tests=\"{}\" failures=\"{failures}\" errors=\"0\" skipped=\"0\" time=\"0\">",
+            level.as_str(),
+            cases.len()
+        );
+        for c in cases {
+            let name = if c.location.is_empty() {
+                c.subject.clone()
+            } else {
+                format!("{} {}", c.subject, c.location)
+            };
+            let _ = writeln!(
+                out,
+                "    <testcase classname=\"{}\" name=\"{}\" time=\"0\">",
+                a(c.rule),
+                a(&name)
+            );
+            let message = c.message();
+            let mut detail = format!(
+                "rule: {}\nlevel: {}\nsubject: {}\n",
+                c.rule,
+                c.level.as_str(),
+                c.subject
+            );
+            for (key, value) in [("location", &c.location), ("old", &c.old), ("new", &c.new)] {
+                if !value.is_empty() {
+                    let _ = writeln!(detail, "{key}: {value}");
+                }
+            }
+            if level == Level::Breaking {
+                let _ = writeln!(
+                    out,
+                    "      <failure type=\"breaking\" message=\"{}\">{}</failure>",
+                    a(&message),
+                    t(&detail)
+                );
+            } else {
+                let _ = writeln!(
+                    out,
+                    "      <system-out>{}\n{}</system-out>",
+                    t(&message),
+                    t(&detail)
+                );
+            }
+            out.push_str("    </testcase>\n");
+        }
+        out.push_str("  </testsuite>\n");
+    }
+    out.push_str("</testsuites>\n");
     out
 }

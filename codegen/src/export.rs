@@ -29,8 +29,25 @@ pub struct Artifact {
     pub contents: String,
 }
 
-/// The directories whose every file is generated (a file there that is not generated is stale).
+/// The directories whose every file is generated (a file there that is not generated is
+/// stale), except under [`EXPORT_IGNORED_DIRS`].
 pub const GENERATED_DIRS: [&str; 3] = ["schemas", "docs", "openapi"];
+
+/// Folders inside [`GENERATED_DIRS`] that the export leaves alone (neither checks nor
+/// removes their files): their contents are made by other tools or by hand, e.g. `docs/html`
+/// (the rendered HTML reference, by `scripts/build-html-docs.sh`) and `docs/guides`
+/// (hand-written guides and their screenshots, by `scripts/window-screenshots.sh`).
+/// `/`-separated, relative to the repository root.
+pub const EXPORT_IGNORED_DIRS: &[&str] = &["docs/html", "docs/guides"];
+
+/// Whether `path` (relative to the repository root, `/`-separated) lies in one of the
+/// [`EXPORT_IGNORED_DIRS`].
+pub fn is_export_ignored(path: &str) -> bool {
+    EXPORT_IGNORED_DIRS.iter().any(|dir| {
+        path.strip_prefix(dir)
+            .is_some_and(|rest| rest.starts_with('/'))
+    })
+}
 
 /// Every generated file: one JSON Schema per endpoint part, the Markdown reference (index,
 /// one page per endpoint, one per catalog, the type-code legend).

@@ -83,8 +83,8 @@ pub enum Error {
     UnknownEndpoint(String),
     /// `OUT_DIR` is not set (not running inside a build script).
     NoOutDir,
-    /// The generated code did not parse (a generator bug).
-    Syntax(syn::Error),
+    /// The generated code did not parse (a generator bug), with the parser's message.
+    Syntax(String),
 }
 
 impl std::fmt::Display for Error {
@@ -227,22 +227,10 @@ impl Builder {
     }
 }
 
-/// Writes a file through a temporary sibling and a rename, so readers never see half a file.
+/// Writes a file through a temporary sibling and a rename, so readers never see half a file
+/// (creating its folder first); see [`payple_support::fsio::write_atomic`].
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    use std::io::Write;
-    let dir = path.parent().unwrap_or_else(|| Path::new("."));
-    std::fs::create_dir_all(dir)?;
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "out".into());
-    let tmp = dir.join(format!(".{name}.tmp{}", std::process::id()));
-    {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-    }
-    std::fs::rename(&tmp, path)
+    payple_support::fsio::write_atomic_create_dirs(path, bytes)
 }
 
 /// The source of [`datefmt`], for crates that compile the same format reader into their

@@ -212,20 +212,8 @@ fn parse_yaml<T: serde::de::DeserializeOwned>(file: &SpecFile) -> Result<T, Spec
             .location()
             .map(|l| (l.line(), l.column()))
             .unwrap_or((0, 0));
-        let mut message = e.without_snippet().to_string();
         // The library prefixes its own position; ours is in front already.
-        if let Some(rest) = message.strip_prefix("error: ") {
-            message = rest.to_string();
-        }
-        let mut message = message
-            .lines()
-            .next()
-            .unwrap_or_default()
-            .trim()
-            .to_string();
-        if let Some(at) = message.rfind(" at line ") {
-            message.truncate(at);
-        }
+        let message = payple_support::text::one_line_message(&e.without_snippet().to_string());
         SpecError {
             file: format!("spec/{}", file.path),
             line,

@@ -1253,7 +1253,8 @@ fn operation(spec: &Spec, svc: &Service, all: &[&Endpoint], group: &[Claim<'_>])
         op.insert("parameters".into(), Value::Array(params));
     }
 
-    let script = group.iter().any(|c| c.kind == PathKind::Script);
+    // A script's legacy paths are scripts too (a GET of the script, not a body).
+    let script = eps.iter().any(|e| matches!(e.url, UrlRule::Script(_)));
     if script {
         // Shaped like a media type object: the schema, and the documented samples.
         if let Some(s) = body_schema(&eps, Part::Request) {

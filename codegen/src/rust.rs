@@ -25,10 +25,61 @@ impl Default for Options {
     }
 }
 
-/// Formats a token stream as Rust source.
-pub fn format(tokens: TokenStream) -> Result<String, syn::Error> {
-    let file: syn::File = syn::parse2(tokens)?;
-    Ok(prettyplease::unparse(&file))
+/// Formats a token stream as Rust source: laid out by prettyplease with the `pretty` feature
+/// (the default; an error if the tokens are not a Rust file), else the token stream's own
+/// text (compiles the same, on few lines).
+pub fn format(tokens: TokenStream) -> Result<String, String> {
+    #[cfg(feature = "pretty")]
+    {
+        let file: syn::File = syn::parse2(tokens).map_err(|e| e.to_string())?;
+        Ok(prettyplease::unparse(&file))
+    }
+    #[cfg(not(feature = "pretty"))]
+    {
+        let mut out = String::new();
+        write_plain(tokens, &mut out);
+        Ok(out)
+    }
+}
+
+/// Writes tokens as their text, the way `TokenStream`'s `Display` does (a space after each
+/// token, none inside a joint operator such as `::`), with a line break after `;`, `,` and
+/// braces, so that no line is much longer than its longest literal (compiler messages quote
+/// whole lines).
+#[cfg(not(feature = "pretty"))]
+fn write_plain(tokens: TokenStream, out: &mut String) {
+    use proc_macro2::{Delimiter, Spacing, TokenTree};
+    for tt in tokens {
+        match tt {
+            TokenTree::Group(g) => {
+                let (open, close) = match g.delimiter() {
+                    Delimiter::Brace => ("{\n", "}\n"),
+                    Delimiter::Parenthesis => ("(", ") "),
+                    Delimiter::Bracket => ("[", "] "),
+                    Delimiter::None => ("", " "),
+                };
+                out.push_str(open);
+                write_plain(g.stream(), out);
+                out.push_str(close);
+            }
+            TokenTree::Punct(p) => {
+                out.push(p.as_char());
+                match (p.spacing(), p.as_char()) {
+                    (Spacing::Joint, _) => {}
+                    (Spacing::Alone, ';' | ',') => out.push('\n'),
+                    (Spacing::Alone, _) => out.push(' '),
+                }
+            }
+            TokenTree::Ident(i) => {
+                out.push_str(&i.to_string());
+                out.push(' ');
+            }
+            TokenTree::Literal(l) => {
+                out.push_str(&l.to_string());
+                out.push(' ');
+            }
+        }
+    }
 }
 
 /// Generates the whole output for a spec.

@@ -264,3 +264,262 @@ fn copy_dir(from: &Path, to: &Path) {
         }
     }
 }
+
+/// One parsed `<testcase>` of a JUnit report.
+#[derive(Debug, Default)]
+struct Case {
+    suite: String,
+    classname: String,
+    name: String,
+    /// `(type, message, text)` of the `<failure>`, if any.
+    failure: Option<(String, String, String)>,
+    system_out: String,
+}
+
+/// Parses a JUnit report with quick-xml (attribute values normalised as XML 1.0 requires,
+/// references resolved) and checks the declared counts against the testcases.
+fn parse_junit(xml: &str) -> Vec<Case> {
+    use quick_xml::events::Event;
+    use quick_xml::{Reader, XmlVersion};
+    assert!(xml.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"));
+    let mut reader = Reader::from_str(xml);
+    let attrs = |e: &quick_xml::events::BytesStart<'_>| -> Vec<(String, String)> {
+        e.attributes()
+            .map(|a| {
+                let a = a.expect("attribute");
+                let key = a.key.as_ref().to_string();
+                let value = a
+                    .normalized_value(XmlVersion::Implicit1_0)
+                    .expect("value")
+                    .into_owned();
+                (key, value)
+            })
+            .collect()
+    };
+    let get = |a: &[(String, String)], k: &str| -> String {
+        a.iter()
+            .find(|(key, _)| key == k)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_else(|| panic!("attribute {k} missing"))
+    };
+    let mut cases: Vec<Case> = Vec::new();
+    let mut stack: Vec<String> = Vec::new();
+    let mut suite = String::new();
+    let mut declared = Vec::new(); // (tests, failures) per suite, then of the root
+    let mut root = (0usize, 0usize);
+    let mut text = String::new();
+    loop {
+        match reader.read_event().unwrap_or_else(|e| panic!("{e}\n{xml}")) {
+            Event::Start(e) => {
+                let name = e.name().as_ref().to_string();
+                let a = attrs(&e);
+                let count = |k: &str| get(&a, k).parse::<usize>().expect("count");
+                match (stack.last().map(String::as_str), name.as_str()) {
+                    (None, "testsuites") => root = (count("tests"), count("failures")),
+                    (Some("testsuites"), "testsuite") => {
+                        suite = get(&a, "name");
+                        declared.push((suite.clone(), count("tests"), count("failures")));
+                    }
+                    (Some("testsuite"), "testcase") => cases.push(Case {
+                        suite: suite.clone(),
+                        classname: get(&a, "classname"),
+                        name: get(&a, "name"),
+                        ..Case::default()
+                    }),
+                    (Some("testcase"), "failure") => {
+                        cases.last_mut().expect("case").failure =
+                            Some((get(&a, "type"), get(&a, "message"), String::new()));
+                    }
+                    (Some("testcase"), "system-out") => {}
+                    (parent, other) => panic!("<{other}> in {parent:?}\n{xml}"),
+                }
+                text.clear();
+                stack.push(name);
+            }
+            Event::Empty(e) => panic!("unexpected empty element {e:?}"),
+            Event::Text(t) => text.push_str(&t.xml10_content()),
+            Event::GeneralRef(r) => match r.resolve_char_ref().expect("char ref") {
+                Some(c) => text.push(c),
+                None => text.push_str(
+                    quick_xml::escape::resolve_predefined_entity(&r).expect("predefined entity"),
+                ),
+            },
+            Event::End(e) => {
+                let name = e.name().as_ref().to_string();
+                assert_eq!(stack.pop().as_deref(), Some(name.as_str()));
+                let case = cases.last_mut();
+                match (name.as_str(), case) {
+                    ("failure", Some(c)) => {
+                        if let Some(f) = c.failure.as_mut() {
+                            f.2 = text.clone();
+                        }
+                    }
+                    ("system-out", Some(c)) => c.system_out = text.clone(),
+                    _ => {}
+                }
+            }
+            Event::Eof => break,
+            _ => {}
+        }
+    }
+    assert!(stack.is_empty(), "unclosed {stack:?}");
+    for (name, tests, failures) in &declared {
+        let mine: Vec<&Case> = cases.iter().filter(|c| &c.suite == name).collect();
+        assert_eq!(mine.len(), *tests, "{name}");
+        assert_eq!(
+            mine.iter().filter(|c| c.failure.is_some()).count(),
+            *failures,
+            "{name}"
+        );
+    }
+    assert_eq!(root.0, cases.len());
+    assert_eq!(root.1, cases.iter().filter(|c| c.failure.is_some()).count());
+    cases
+}
+
+/// Removes what XML 1.0 cannot carry, as the report does.
+fn xml_chars(s: &str) -> String {
+    s.chars()
+        .filter(|c| {
+            matches!(c, '\t' | '\n' | '\r')
+                || !(c.is_control() && u32::from(*c) < 0x20 || matches!(c, '\u{fffe}' | '\u{ffff}'))
+        })
+        .collect()
+}
+
+#[test]
+fn junit_has_one_testcase_per_change_and_fails_the_breaking_ones() {
+    let old = spec();
+    let mut new = old.clone();
+    // Breaking: a response field removed; non-breaking: a new optional request field.
+    let ep = new
+        .endpoints
+        .iter_mut()
+        .find(|e| e.id == "hub.token")
+        .expect("hub.token");
+    ep.response.retain(|f| f.name != "access_token");
+    let mut extra = ep.request[0].clone();
+    extra.name = "partner_note".into();
+    extra.required = Required::Never;
+    extra.required_rule = None;
+    extra.legacy_names.clear();
+    ep.request.push(extra);
+    let mut changes = diff::diff(&old, &new);
+    // What a spec might hold: markup characters, quotes, tabs, line breaks, a control
+    // character XML 1.0 cannot carry, non-ASCII text.
+    changes.push(Change {
+        level: Level::Breaking,
+        subject: "cpay.<odd>&\"quoted\"".into(),
+        location: "request/a'b\tc".into(),
+        rule: "request-type-changed",
+        old: "aN(10) <&>\u{1}\r\nline".into(),
+        new: "결제 ]]> \u{fffe}end".into(),
+    });
+    changes.push(Change {
+        level: Level::Info,
+        subject: "cpay".into(),
+        location: String::new(),
+        rule: "sample-added",
+        old: String::new(),
+        new: "card_response".into(),
+    });
+    let xml = diff::to_junit(&changes);
+    let cases = parse_junit(&xml);
+    assert_eq!(cases.len(), changes.len(), "{xml}");
+    assert_eq!(cases.iter().filter(|c| c.failure.is_some()).count(), 2);
+    for change in &changes {
+        let name = if change.location.is_empty() {
+            change.subject.clone()
+        } else {
+            format!("{} {}", change.subject, change.location)
+        };
+        let case = cases
+            .iter()
+            .find(|c| c.classname == change.rule && c.name == xml_chars(&name))
+            .unwrap_or_else(|| panic!("no testcase for {change:?}\n{xml}"));
+        assert_eq!(
+            case.suite,
+            format!("payple-spec-diff.{}", change.level.as_str())
+        );
+        let message = xml_chars(&change.message());
+        match (&case.failure, change.level) {
+            (Some((kind, msg, text)), Level::Breaking) => {
+                assert_eq!(kind, "breaking");
+                assert_eq!(msg, &message);
+                assert!(text.contains(&format!("rule: {}", change.rule)), "{text}");
+                if !change.old.is_empty() {
+                    assert!(text.contains(&xml_chars(&change.old)), "{text:?}");
+                }
+            }
+            (None, Level::NonBreaking | Level::Info) => {
+                assert!(case.system_out.starts_with(&message), "{case:?}");
+            }
+            (f, l) => panic!("{l:?} change with failure {f:?}"),
+        }
+    }
+    // No changes: a valid report with empty suites.
+    let empty = diff::to_junit(&[]);
+    assert!(parse_junit(&empty).is_empty());
+    assert_eq!(empty.matches("<testsuite ").count(), 3);
+}
+
+/// `--junit FILE` writes the report next to the stdout format; `--format junit` prints it.
+#[test]
+fn the_binary_writes_junit() {
+    let old = spec_dir();
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let new = tmp.path().join("spec");
+    copy_dir(&old, &new);
+    let yaml = std::fs::read_to_string(new.join("payple.yaml")).expect("payple.yaml");
+    let moved = yaml.replacen("https://demohub.payple.kr", "https://demohub2.payple.kr", 1);
+    assert_ne!(moved, yaml);
+    std::fs::write(new.join("payple.yaml"), moved).expect("write");
+    let bin = env!("CARGO_BIN_EXE_payple-spec-diff");
+    let report = tmp.path().join("reports/diff.xml");
+    let out = Command::new(bin)
+        .arg("--junit")
+        .arg(&report)
+        .arg(&old)
+        .arg(&new)
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("server-url-changed"), "{text}");
+    let xml = std::fs::read_to_string(&report).expect("report written");
+    let cases = parse_junit(&xml);
+    let case = only_case(&cases);
+    assert_eq!(case.classname, "server-url-changed");
+    assert!(case.failure.is_some());
+    // Nothing but the report is left in its folder (no temporary file).
+    let files: Vec<_> = std::fs::read_dir(report.parent().expect("parent"))
+        .expect("read_dir")
+        .flatten()
+        .map(|e| e.file_name())
+        .collect();
+    assert_eq!(files.len(), 1, "{files:?}");
+
+    let out = Command::new(bin)
+        .args(["--format", "junit", "--fail-on-breaking"])
+        .arg(&old)
+        .arg(&new)
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(String::from_utf8_lossy(&out.stdout), xml);
+    // A report that cannot be written is an error (2), not a silent success.
+    let out = Command::new(bin)
+        .arg("--junit")
+        .arg(new.join("payple.yaml").join("x.xml"))
+        .arg(&old)
+        .arg(&new)
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot write"));
+}
+
+fn only_case(cases: &[Case]) -> &Case {
+    assert_eq!(cases.len(), 1, "{cases:#?}");
+    &cases[0]
+}

@@ -52,7 +52,7 @@ fn committed_schemas_docs_and_statistics_are_current() {
         let mut found = Vec::new();
         files_under(&root.join(dir), &root, &mut found);
         for f in found {
-            if !generated.contains(f.as_str()) {
+            if !generated.contains(f.as_str()) && !export::is_export_ignored(&f) {
                 problems.push(format!("extra: {f}"));
             }
         }
@@ -192,4 +192,79 @@ fn table_rows_have_as_many_cells_as_their_header() {
         }
     }
     assert!(rows > 500, "only {rows} table rows checked");
+}
+
+#[test]
+fn export_ignored_dirs_are_matched_by_folder() {
+    assert!(export::is_export_ignored("docs/html/cpay.html"));
+    assert!(export::is_export_ignored("docs/html/sub/x.html"));
+    assert!(!export::is_export_ignored("docs/html"));
+    assert!(!export::is_export_ignored("docs/htmlx/cpay.html"));
+    assert!(!export::is_export_ignored("docs/cpay/auth.md"));
+    // Hand-written guides and their screenshots stay.
+    assert!(export::is_export_ignored("docs/guides/local-checkout.md"));
+    assert!(export::is_export_ignored(
+        "docs/guides/img/window-card-cert.png"
+    ));
+    assert!(!export::is_export_ignored("docs/guides"));
+    // The export generates nothing where it does not look.
+    for a in export::artifacts(&spec()) {
+        assert!(!export::is_export_ignored(&a.path), "{}", a.path);
+    }
+}
+
+/// The export binary keeps files under the ignored folders (the rendered HTML reference)
+/// while it still reports and removes other extra files.
+#[test]
+fn the_export_binary_leaves_ignored_folders_alone() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let root = tmp.path();
+    copy_dir(&repo_root().join("spec"), &root.join("spec"));
+    std::fs::write(
+        root.join("README.md"),
+        format!("# x\n{}\n{}\n", export::STATS_BEGIN, export::STATS_END),
+    )
+    .expect("README");
+    let bin = env!("CARGO_BIN_EXE_payple-spec-export");
+    let run = |check: bool| {
+        let mut cmd = std::process::Command::new(bin);
+        cmd.arg("--root").arg(root);
+        if check {
+            cmd.arg("--check");
+        }
+        let out = cmd.output().expect("runs");
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+        )
+    };
+    // Writing exits 1 when it changed files (0 when all were current), 2 on errors.
+    assert_ne!(run(false).0, Some(2));
+    let kept = root.join(export::EXPORT_IGNORED_DIRS[0]).join("cpay.html");
+    std::fs::create_dir_all(kept.parent().expect("parent")).expect("mkdir");
+    std::fs::write(&kept, "<html></html>\n").expect("write");
+    std::fs::write(root.join("docs/stray.md"), "stray\n").expect("write");
+    let (code, text) = run(true);
+    assert_eq!(code, Some(1), "{text}");
+    assert!(text.contains("extra: docs/stray.md"), "{text}");
+    assert!(!text.contains("html"), "{text}");
+    let (code, text) = run(false);
+    assert_eq!(code, Some(1), "{text}");
+    assert!(text.contains("removed docs/stray.md"), "{text}");
+    assert!(!root.join("docs/stray.md").exists());
+    assert!(kept.exists());
+    let (code, text) = run(true);
+    assert_eq!(code, Some(0), "{text}");
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for e in std::fs::read_dir(from).expect("read_dir").flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            copy_dir(&p, &to.join(e.file_name()));
+        } else {
+            std::fs::copy(&p, to.join(e.file_name())).expect("copy");
+        }
+    }
 }

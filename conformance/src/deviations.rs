@@ -22,46 +22,23 @@ pub struct Date {
     day: u32,
 }
 
-fn days_in_month(year: i32, month: u32) -> u32 {
-    match month {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        _ => {
-            if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 {
-                29
-            } else {
-                28
-            }
-        }
-    }
-}
-
 impl Date {
     /// A date, if it exists.
     pub fn new(year: i32, month: u32, day: u32) -> Option<Date> {
         ((1..=9999).contains(&year)
             && (1..=12).contains(&month)
             && day >= 1
-            && day <= days_in_month(year, month))
+            && day <= payple_support::civil::days_in_month(i64::from(year), month))
         .then_some(Date { year, month, day })
     }
 
     /// The date `days` days after 1970-01-01 (negative: before).
     pub fn from_unix_days(days: i64) -> Date {
-        // Howard Hinnant's civil_from_days.
-        let z = days + 719_468;
-        let era = z.div_euclid(146_097);
-        let doe = z.rem_euclid(146_097);
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-        let mp = (5 * doy + 2) / 153;
-        let day = doy - (153 * mp + 2) / 5 + 1;
-        let month = if mp < 10 { mp + 3 } else { mp - 9 };
-        let year = yoe + era * 400 + i64::from(month <= 2);
+        let (year, month, day) = payple_support::civil::civil_from_days(days);
         Date {
             year: i32::try_from(year).unwrap_or(i32::MAX),
-            month: u32::try_from(month).unwrap_or(1),
-            day: u32::try_from(day).unwrap_or(1),
+            month,
+            day,
         }
     }
 
@@ -521,19 +498,8 @@ impl Deviations {
                     .location()
                     .map(|l| (l.line(), l.column()))
                     .unwrap_or((1, 1));
-                let mut message = e.without_snippet().to_string();
-                if let Some(rest) = message.strip_prefix("error: ") {
-                    message = rest.to_string();
-                }
-                let mut message = message
-                    .lines()
-                    .next()
-                    .unwrap_or_default()
-                    .trim()
-                    .to_string();
-                if let Some(at) = message.rfind(" at line ") {
-                    message.truncate(at);
-                }
+                let message =
+                    payple_support::text::one_line_message(&e.without_snippet().to_string());
                 DeviationsError(vec![format!("{shown}:{line}:{column}: {message}")])
             })?
         };

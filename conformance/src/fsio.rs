@@ -1,9 +1,8 @@
 //! Reading with a size cap and writing files atomically.
 
 use std::fs;
-use std::io::{self, Read, Write};
+use std::io::{self, Read};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
 
 /// The most bytes read for one body: one more than [`payple_types::MAX_BODY_BYTES`], so that
 /// the validator sees an oversized body as too large and reports `malformed_body`.
@@ -40,39 +39,9 @@ fn read_stdin() -> Result<Vec<u8>, String> {
         .map_err(|e| format!("cannot read standard input: {e}"))
 }
 
-static COUNTER: AtomicU64 = AtomicU64::new(0);
-
-/// Writes `bytes` to `path` atomically: into a temporary file in the same directory, flushed
-/// to disk, then renamed over `path`. Readers see the old file or the new one, never half.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let name = path
-        .file_name()
-        .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "the path names no file"))?;
-    let tmp = dir.join(format!(
-        ".{}.tmp-{}-{}",
-        name.to_string_lossy(),
-        std::process::id(),
-        COUNTER.fetch_add(1, Ordering::Relaxed)
-    ));
-    let result = (|| {
-        let mut f = fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        drop(f);
-        fs::rename(&tmp, path)
-    })();
-    if result.is_err() {
-        let _ = fs::remove_file(&tmp);
-    }
-    result
-}
+/// Writes a file atomically (temporary sibling, flush, rename); see
+/// [`payple_support::fsio::write_atomic`].
+pub use payple_support::fsio::write_atomic;
 
 /// How deep [`json_files`] descends below a folder it was given.
 pub const MAX_WALK_DEPTH: usize = 64;

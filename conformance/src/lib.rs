@@ -26,7 +26,7 @@ pub mod replay;
 pub mod secrets;
 
 use deviations::{CheckedFinding, DeviationSummary, Deviations, Matcher};
-use payple_types::{EndpointSpec, Part, Report};
+use payple_types::{Applies, EndpointSpec, Part, Report};
 use serde::Serialize;
 use serde_json::Value;
 
@@ -66,14 +66,13 @@ impl PaymentMethod {
 
     /// The method of a parsed body of `ep`.
     pub fn of_value(ep: &EndpointSpec, body: &Value) -> PaymentMethod {
-        let Some(field) = ep.payment_method_field else {
-            return PaymentMethod::Unspecified;
-        };
-        match body.as_object().and_then(|o| o.get(field)) {
+        match ep.payment_method_value(body) {
             None => PaymentMethod::Unspecified,
-            Some(Value::String(s)) if s == "card" => PaymentMethod::Card,
-            Some(Value::String(s)) if s == "transfer" => PaymentMethod::Transfer,
-            Some(_) => PaymentMethod::Other,
+            Some(v) => match v.as_str().and_then(Applies::method_named) {
+                Some(Applies::Card) => PaymentMethod::Card,
+                Some(Applies::Transfer) => PaymentMethod::Transfer,
+                _ => PaymentMethod::Other,
+            },
         }
     }
 

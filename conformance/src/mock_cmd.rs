@@ -57,8 +57,19 @@ pub fn run(o: Options) -> Result<(), String> {
         if let Some(p) = &o.log {
             println!("log    {} (redacted JSON Lines)", p.display());
         }
+        // The handler is installed on the first poll: do it before saying so, so that a
+        // Ctrl-C sent as soon as this line is read stops the mock gracefully.
+        let mut ctrl_c = std::pin::pin!(tokio::signal::ctrl_c());
+        let early = tokio::select! {
+            biased;
+            s = &mut ctrl_c => Some(s),
+            () = std::future::ready(()) => None,
+        };
         println!("Ctrl-C stops the mock.");
-        let signal = tokio::signal::ctrl_c().await;
+        let signal = match early {
+            Some(s) => s,
+            None => ctrl_c.await,
+        };
         let requests = server.request_log().len();
         server.shutdown().await;
         eprintln!("payple-mock: stopped after {requests} requests");

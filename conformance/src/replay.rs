@@ -326,7 +326,7 @@ pub fn replay_file(path: &Path, name: String) -> ReplayResult {
     let scan = secrets::scan(&loaded);
     secrets::scrub_findings(&mut report.findings, &scan.values);
     // A pointer (a key of the body, or an entry of the expect list) may hold a secret too.
-    let scrubber = secrets::Scrubber::new(&scan.values);
+    let scrubber = payple_support::redact::Secrets::new(&scan.values);
     for e in unexpected.iter_mut().chain(missing.iter_mut()) {
         scrubber.scrub_in_place(&mut e.pointer);
     }

@@ -1,18 +1,21 @@
 //! Secrets, end to end: a distinct canary in every `PAYPLE_*` credential variable and in
 //! every sensitive field of request and response bodies; then `validate`, `replay`, the
-//! `mock` subcommand, `live` and `record` against that mock, in every report format. No
-//! canary may appear in any output (standard output and error) or in any file written.
+//! `mock` subcommand with `--log` (and requests carrying canary keys, card and account
+//! numbers and tokens sent straight to it), `live` and `record` against that mock, in every
+//! report format. No secret canary may appear in any output (standard output and error) or
+//! in any file written, the mock's log included. Partner ids and the global check `code`
+//! are identifiers, not secrets (conformance/README.md, "Secrets rule"): the mock's log
+//! shows them.
 
 #![allow(clippy::unwrap_used)]
 
 mod common;
 
-use common::{bin, text};
-use payple_types::{FieldShape, FieldSpec, endpoints, service};
+use common::{bin, http, interrupt, start_mock, text};
+use payple_types::{FieldShape, FieldSpec, Target, endpoints, service};
 use serde_json::{Map, Value, json};
-use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Output, Stdio};
 
 const FORMATS: [&str; 4] = ["human", "json", "markdown", "junit"];
 
@@ -39,6 +42,13 @@ fn credential_canaries() -> Vec<(String, String)> {
     }
     assert!(out.len() >= 7, "{out:?}");
     out
+}
+
+/// Whether a credential variable holds an identifier rather than a secret: the partner ids
+/// (`cst_id`, `service_id`) and the global token request's check `code` (a billing key such
+/// as `PAYPLE_CPAY_TRANSFER_PAYER_ID` is a secret).
+fn is_identifier(var: &str) -> bool {
+    var.ends_with("_CST_ID") || var.ends_with("_SERVICE_ID") || var == "PAYPLE_GLOBAL_CODE"
 }
 
 /// A body of `fields` with a canary (from `next`) in every sensitive scalar field, nested
@@ -119,42 +129,13 @@ fn run_with(env: &[(String, String)], args: &[&str]) -> Output {
     c.output().unwrap()
 }
 
-/// The `mock` subcommand on three random ports, and its URLs (cpay, hub, global).
-fn start_mock(
-    env: &[(String, String)],
-) -> (Child, [String; 3], BufReader<std::process::ChildStdout>) {
-    let mut c = bin();
-    c.arg("mock")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    for (k, v) in env {
-        c.env(k, v);
-    }
-    let mut child = c.spawn().unwrap();
-    let mut stdout = BufReader::new(child.stdout.take().unwrap());
-    let mut urls: [String; 3] = Default::default();
-    let mut line = String::new();
-    while urls.iter().any(String::is_empty) {
-        line.clear();
-        assert!(stdout.read_line(&mut line).unwrap() > 0, "the mock stopped");
-        let mut words = line.split_whitespace();
-        let slot = match words.next() {
-            Some("cpay") => 0,
-            Some("hub") => 1,
-            Some("global") => 2,
-            _ => continue,
-        };
-        urls[slot] = words.next().unwrap().to_string();
-    }
-    (child, urls, stdout)
-}
-
 #[test]
 fn no_canary_reaches_any_output_report_or_file() {
     let creds = credential_canaries();
+    let (ids, keys): (Vec<_>, Vec<_>) = creds.iter().partition(|(var, _)| is_identifier(var));
+    assert!(ids.len() >= 3 && keys.len() >= 3, "{creds:?}");
     let mut canaries = Canaries {
-        all: creds.iter().map(|(_, v)| v.clone()).collect(),
+        all: keys.iter().map(|(_, v)| v.clone()).collect(),
     };
     let work = tempfile::tempdir().unwrap();
     let dir = work.path();
@@ -166,8 +147,10 @@ fn no_canary_reaches_any_output_report_or_file() {
     std::fs::create_dir_all(&bodies).unwrap();
     let recordings = dir.join("recordings-in");
     std::fs::create_dir_all(&recordings).unwrap();
+    let mut requests = Vec::new();
     for ep in endpoints() {
         let request = body_with_canaries(ep.request, &mut || canaries.letters());
+        requests.push((ep, request.clone()));
         let response = body_with_canaries(ep.response, &mut || canaries.digits());
         for (part, body) in [("request", &request), ("response", &response)] {
             let path = bodies.join(format!("{}.{part}.json", ep.id));
@@ -269,7 +252,49 @@ fn no_canary_reaches_any_output_report_or_file() {
     //    every credential (the mock refuses them: the error paths), once with the documented
     //    test account (accepted: tokens issued and used), whose key values must not show
     //    either.
-    let (mut mock, urls, mut mock_out) = start_mock(&creds);
+    let mock_log = dir.join("mock-log.jsonl");
+    let (mock, urls, mock_out) = start_mock(&creds, &["--log", mock_log.to_str().unwrap()]);
+    // Straight to the mock: every endpoint's request with canaries in its sensitive fields
+    // (keys, card and account numbers, tokens), a canary bearer token and a Referer with a
+    // canary in its query; then as a form and as PHP `=>` text.
+    let mut sent = 0;
+    for (ep, body) in &requests {
+        let base = match ep.service {
+            "cpay" => &urls[0],
+            "hub" => &urls[1],
+            _ => &urls[2],
+        };
+        let path = match (ep.legacy_paths.first().copied(), ep.target) {
+            (Some(p), _) | (None, Target::Path(p)) => p.to_string(),
+            _ => format!("/__mock/return/{}", ep.id),
+        };
+        let bearer = format!("Bearer {}", canaries.letters());
+        let referer = format!("https://partner.example/order?key={}", canaries.letters());
+        let json = [
+            ("Content-Type", "application/json"),
+            ("Authorization", bearer.as_str()),
+            ("Referer", referer.as_str()),
+        ];
+        let (status, _) = http("POST", base, &path, &json, body.to_string().as_bytes());
+        assert!(status < 500, "{} {path}: {status}", ep.id);
+        let flat: Vec<String> = body
+            .as_object()
+            .unwrap()
+            .iter()
+            .filter_map(|(k, v)| v.as_str().map(|v| (k, v)))
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect();
+        let form = [("Content-Type", "application/x-www-form-urlencoded")];
+        http("POST", base, &path, &form, flat.join("&").as_bytes());
+        let php = flat
+            .iter()
+            .map(|kv| kv.replacen('=', "' => '", 1))
+            .collect::<Vec<_>>()
+            .join("',\n  '");
+        let php = format!("array(\n  '{php}'\n);");
+        http("POST", base, &path, &json, php.as_bytes());
+        sent += 3;
+    }
     let conn = [
         "--cpay-url",
         urls[0].as_str(),
@@ -383,20 +408,38 @@ fn no_canary_reaches_any_output_report_or_file() {
             }
         }
     }
-    // The mock's own output, after Ctrl-C.
-    let _ = Command::new("kill")
-        .args(["-INT", &mock.id().to_string()])
-        .status();
-    let mut rest = String::new();
-    let _ = mock_out.read_to_string(&mut rest);
-    let mut err = String::new();
-    let _ = mock.stderr.take().unwrap().read_to_string(&mut err);
-    let _ = mock.wait();
+    // The mock's own output, after Ctrl-C, and its log file.
+    let (status, rest, err) = interrupt(mock, mock_out);
+    assert!(status.success(), "{status}: {err}");
     hits(&all_secrets, &format!("{rest}{err}"), "mock", &mut found);
     assert!(
         err.contains("stopped after"),
         "the mock served nothing? {err}"
     );
+    let log = std::fs::read_to_string(&mock_log).unwrap();
+    let lines: Vec<Value> = log
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert!(
+        lines.len() >= sent,
+        "{} lines for {sent} requests",
+        lines.len()
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l["authorization"] == "Bearer <redacted>"
+                && l["referer"]
+                    .as_str()
+                    .is_some_and(|r| r.starts_with("https://partner.example/order"))),
+        "the log holds none of the requests sent straight to it"
+    );
+    hits(&all_secrets, &log, "mock --log", &mut found);
+    // The identifiers are not secrets: the log shows the canary partner ids the live runs
+    // sent (so the search above did read the canary runs' exchanges).
+    let shown = ids.iter().filter(|(_, v)| log.contains(v.as_str())).count();
+    assert!(shown >= 2, "{shown} of the ids {ids:?} in the log");
 
     // The search works: the inputs hold the canaries, hundreds of them.
     assert!(canaries.all.len() > 300, "{} canaries", canaries.all.len());

@@ -4,7 +4,8 @@
 
 mod common;
 
-use common::{code, repo_root, run, run_stdin, stdout, text};
+use common::{bin, code, http, interrupt, repo_root, run, run_stdin, start_mock, stdout, text};
+use std::process::{Output, Stdio};
 
 const CARD_RECORDING: &str = "recordings/cpay/result_inquiry_card_pchk0000.json";
 
@@ -561,4 +562,219 @@ fn default_replay_shows_no_bare_severity_line_and_its_totals_add_up() {
     assert_eq!(count("expected"), n("expected"));
     assert_eq!(count("accepted"), n("accepted"));
     assert_eq!(count("unexpected"), n("unexpected"));
+}
+
+/// `live` or `record` (`cmd`) against the mock at `urls` (cpay, hub, global) with `args`,
+/// without any `PAYPLE_*` variable of this environment (the documented test account).
+fn against_mock(cmd: &str, urls: &[String; 3], args: &[&str]) -> Output {
+    let mut c = bin();
+    c.arg(cmd)
+        .args([
+            "--cpay-url",
+            &urls[0],
+            "--hub-url",
+            &urls[1],
+            "--global-url",
+            &urls[2],
+        ])
+        .args(["--timeout", "10"])
+        .args(args)
+        .stdin(Stdio::null());
+    for (k, _) in std::env::vars().filter(|(k, _)| k.starts_with("PAYPLE_")) {
+        c.env_remove(k);
+    }
+    c.output().unwrap()
+}
+
+/// Stops a mock started by `start_mock` with Ctrl-C: it must exit 0 and say so.
+fn stop_mock(mock: (std::process::Child, impl std::io::Read)) -> String {
+    let (status, _, err) = interrupt(mock.0, mock.1);
+    assert!(status.success(), "{status}: {err}");
+    assert!(err.contains("payple-mock: stopped after "), "{err}");
+    err
+}
+
+#[test]
+fn live_against_a_local_mock_exits_by_what_it_found() {
+    let dir = tempfile::tempdir().unwrap();
+    let none = dir.path().join("no-baselines");
+    let json_args = ["--baselines", none.to_str().unwrap(), "--format", "json"];
+
+    // A faithful mock: every scenario runs; the exit code is the report's (1 for any ERR or
+    // WARN item, else 0) and the report names the mock's hosts.
+    let (mock, urls, out) = start_mock(&[], &["--quiet"]);
+    let o = against_mock("live", &urls, &json_args);
+    let report: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let totals = &report["totals"];
+    assert_eq!(totals["failed"], 0, "{}", text(&o));
+    assert!(totals["ran"].as_u64().unwrap() > 10, "{totals}");
+    assert_eq!(totals["ran"], totals["scenarios"]);
+    let drift = totals["err"].as_u64().unwrap() + totals["warn"].as_u64().unwrap();
+    assert_eq!(code(&o), i32::from(drift > 0), "{}", text(&o));
+    assert_eq!(report["exit_code"], code(&o));
+    for (svc, url) in ["cpay", "hub", "global"].iter().zip(&urls) {
+        assert_eq!(report["hosts"][svc], url.as_str());
+    }
+    let markdown = dir.path().join("live.md");
+    let o = against_mock(
+        "live",
+        &urls,
+        &[
+            "--baselines",
+            none.to_str().unwrap(),
+            "--output",
+            dir.path().join("live.txt").to_str().unwrap(),
+            "--report",
+            &format!("markdown={}", markdown.display()),
+        ],
+    );
+    assert_eq!(code(&o), i32::from(drift > 0), "{}", text(&o));
+    assert!(std::fs::read_to_string(&markdown).unwrap().starts_with('#'));
+    let err = stop_mock((mock, out));
+    assert!(err.contains("stopped after"), "{err}");
+
+    // Drift: a renamed response field is an ERR, exit 1.
+    let (mock, urls, out) = start_mock(
+        &[],
+        &[
+            "--quiet",
+            "--drift",
+            "rename:cpay.result_inquiry:PCD_PAY_MSG:PCD_PAY_RENAMED",
+        ],
+    );
+    let o = against_mock("live", &urls, &json_args);
+    assert_eq!(code(&o), 1, "{}", text(&o));
+    let report: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let errs: Vec<&serde_json::Value> = report["scenarios"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|s| s["drift"].as_array().unwrap())
+        .filter(|d| d["level"] == "ERR")
+        .collect();
+    assert!(
+        errs.iter().any(|d| d["pointer"] == "/PCD_PAY_MSG"),
+        "{errs:?}"
+    );
+    stop_mock((mock, out));
+
+    // An outage: hub answers 503, its scenarios could not run, exit 2.
+    let (mock, urls, out) = start_mock(&[], &["--quiet", "--fault", "http:503@hub"]);
+    let o = against_mock("live", &urls, &json_args);
+    assert_eq!(code(&o), 2, "{}", text(&o));
+    let report: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    for s in report["scenarios"].as_array().unwrap() {
+        assert_eq!(s["outcome"] == "failed", s["service"] == "hub", "{s}");
+    }
+    assert!(text(&o).contains("could-not-run (exit 2)"), "{}", text(&o));
+    stop_mock((mock, out));
+}
+
+#[test]
+fn record_writes_recordings_that_replay_and_baselines_that_live_uses() {
+    let dir = tempfile::tempdir().unwrap();
+    let rec = dir.path().join("rec");
+    let (mock, urls, out) = start_mock(&[], &["--quiet"]);
+    let o = against_mock("record", &urls, &["--out", rec.to_str().unwrap()]);
+    assert_eq!(code(&o), 0, "{}", text(&o));
+    let count = |sub: &str| {
+        std::fs::read_dir(rec.join(sub))
+            .map(|d| d.flatten().count())
+            .unwrap_or(0)
+    };
+    let recordings = count("cpay") + count("hub") + count("global");
+    assert!(recordings > 10, "{recordings} recordings: {}", text(&o));
+    assert_eq!(count("baselines"), recordings);
+    assert!(
+        text(&o).contains(&format!(
+            "wrote {recordings} recordings and {recordings} baselines"
+        )),
+        "{}",
+        text(&o)
+    );
+    // The recordings replay as recorded.
+    let r = run(&["replay", rec.to_str().unwrap()]);
+    assert_eq!(code(&r), 0, "{}", text(&r));
+    let last = stdout(&r).lines().last().unwrap().to_string();
+    assert!(
+        last.starts_with(&format!("replay: {recordings} passed")),
+        "{last}"
+    );
+    // Against the baselines just written, the same mock shows no drift at all.
+    let baselines = rec.join("baselines");
+    let o = against_mock(
+        "live",
+        &urls,
+        &[
+            "--baselines",
+            baselines.to_str().unwrap(),
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(code(&o), 0, "{}", text(&o));
+    let report: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(
+        !o.stdout.windows(16).any(|w| w == b"baseline-missing"),
+        "{report}"
+    );
+    stop_mock((mock, out));
+}
+
+#[test]
+fn mock_serves_a_request_and_stops_on_ctrl_c() {
+    let (mock, urls, out) = start_mock(&[], &[]);
+    for url in &urls {
+        assert!(url.starts_with("http://127.0.0.1:"), "{url}");
+    }
+    let token = documented_request("hub.token");
+    let (status, body) = http(
+        "POST",
+        &urls[1],
+        "/oauth/token",
+        &[("Content-Type", "application/json")],
+        token.as_bytes(),
+    );
+    assert_eq!(status, 200, "{body}");
+    let answer: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert!(
+        answer["access_token"]
+            .as_str()
+            .is_some_and(|t| !t.is_empty()),
+        "{answer}"
+    );
+    let err = stop_mock((mock, out));
+    assert!(
+        err.contains(" hub POST /oauth/token hub.token 200 "),
+        "{err}"
+    );
+    assert!(err.contains("stopped after 1 requests"), "{err}");
+    // Nothing listens any more.
+    let addr = urls[1].trim_start_matches("http://");
+    assert!(std::net::TcpStream::connect(addr).is_err());
+}
+
+#[test]
+fn mock_refuses_bad_options_without_starting() {
+    for args in [
+        vec!["mock", "--fault", "no-such-fault"],
+        vec!["mock", "--drift", "rename:no.such_endpoint:A:B"],
+        vec!["mock", "--port", "70000"],
+    ] {
+        let o = run(&args);
+        assert_eq!(code(&o), 2, "{args:?}: {}", text(&o));
+        assert!(!stdout(&o).contains("Ctrl-C stops the mock"), "{args:?}");
+    }
+}
+
+/// The first documented request sample of `endpoint` that is JSON and expects no finding.
+fn documented_request(endpoint: &str) -> String {
+    let ep = payple_types::endpoint(endpoint).unwrap();
+    ep.samples
+        .iter()
+        .filter(|s| s.part == payple_types::Part::Request && s.expect.is_empty())
+        .find(|s| serde_json::from_str::<serde_json::Value>(s.raw).is_ok())
+        .unwrap_or_else(|| panic!("{endpoint} has no clean JSON request sample"))
+        .raw
+        .to_string()
 }

@@ -17,12 +17,19 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 /// (file relative to the repository root, literal, why it may stay).
-const ALLOWED: &[(&str, &str, &str)] = &[(
-    "live/src/scenario.rs",
-    "PCD_",
-    "scenario names are slugs of the auth flags: the common prefix of cpay field names is \
-     dropped from the slug, whatever the field",
-)];
+const ALLOWED: &[(&str, &str, &str)] = &[
+    (
+        "live/src/scenario.rs",
+        "PCD_",
+        "scenario names are slugs of the auth flags: the common prefix of cpay field names is \
+         dropped from the slug, whatever the field",
+    ),
+    (
+        "live/src/client.rs",
+        "Authorization",
+        "the HTTP header; the global payment window's obj member of that name is another thing",
+    ),
+];
 
 fn spec_facts() -> (
     BTreeSet<&'static str>,

@@ -5,9 +5,10 @@
 use crate::clock::Clock;
 use crate::config::{Config, production_host};
 use crate::redact::Redactor;
+use payple_support::RateBudget;
 use payple_types::{EndpointSpec, Part, Role, Target};
 use serde_json::{Map, Value};
-use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::collections::{BTreeMap, HashMap};
 use std::sync::{Mutex, Once};
 use std::time::Duration;
 use tokio::sync::Semaphore;
@@ -97,46 +98,6 @@ impl Exchange {
     }
 }
 
-/// The sliding-window budget of result inquiries, on the run's clock.
-#[derive(Debug)]
-pub struct Budget {
-    limit: u32,
-    window: Duration,
-    taken: Mutex<VecDeque<Duration>>,
-}
-
-impl Budget {
-    /// At most `limit` takes per `window`.
-    pub fn new(limit: u32, window: Duration) -> Budget {
-        Budget {
-            limit,
-            window,
-            taken: Mutex::new(VecDeque::new()),
-        }
-    }
-
-    /// Takes one unit at time `now`; false when `limit` were taken in the last `window`.
-    pub fn try_take(&self, now: Duration) -> bool {
-        let mut q = self.taken.lock().unwrap_or_else(|e| e.into_inner());
-        while q
-            .front()
-            .is_some_and(|t| now.saturating_sub(*t) >= self.window)
-        {
-            q.pop_front();
-        }
-        if q.len() >= self.limit as usize {
-            return false;
-        }
-        q.push_back(now);
-        true
-    }
-
-    /// Units taken in the current window (as of the last take).
-    pub fn used(&self) -> usize {
-        self.taken.lock().map(|q| q.len()).unwrap_or(0)
-    }
-}
-
 #[derive(Debug, Clone)]
 enum Token {
     Cpay {
@@ -162,7 +123,7 @@ pub struct Client {
     tokens: Mutex<HashMap<String, Cached>>,
     auth_calls: Mutex<HashMap<String, u32>>,
     requests: Mutex<u64>,
-    budget: Budget,
+    budget: RateBudget,
     sem: Semaphore,
     /// Knows every secret of the run.
     pub redactor: Redactor,
@@ -186,7 +147,10 @@ impl Client {
             .map_err(|e| CallError::Transport(format!("cannot build the HTTP client: {e}")))?;
         Ok(Client {
             http,
-            budget: Budget::new(cfg.inquiry_budget, cfg.inquiry_window),
+            budget: RateBudget::new(
+                usize::try_from(cfg.inquiry_budget).unwrap_or(usize::MAX),
+                cfg.inquiry_window,
+            ),
             sem: Semaphore::new(cfg.concurrency.max(1)),
             redactor: Redactor::new(cfg.credentials.secret_values()),
             cfg,
@@ -219,13 +183,13 @@ impl Client {
         self.requests.lock().map(|n| *n).unwrap_or(0)
     }
 
-    /// The result-inquiry budget.
-    pub fn budget(&self) -> &Budget {
+    /// The result-inquiry budget (a sliding window on the run's clock).
+    pub fn budget(&self) -> &RateBudget {
         &self.budget
     }
 
     fn cached(&self, key: &str) -> Option<Token> {
-        let now = self.cfg.clock.now();
+        let now = self.cfg.clock.elapsed();
         let m = self.tokens.lock().unwrap_or_else(|e| e.into_inner());
         let c = m.get(key)?;
         let margin = if c.lifetime > REFRESH_MARGIN * 2 {
@@ -242,7 +206,7 @@ impl Client {
             .unwrap_or(60);
         let cached = Cached {
             token,
-            obtained: self.cfg.clock.now(),
+            obtained: self.cfg.clock.elapsed(),
             lifetime: Duration::from_secs(lifetime),
         };
         self.tokens
@@ -477,7 +441,7 @@ impl Client {
             .map_err(|_| CallError::Transport("the client is shutting down".into()))?;
         loop {
             attempt += 1;
-            if ep.rate_limit().is_some() && !self.budget.try_take(self.cfg.clock.now()) {
+            if ep.rate_limit().is_some() && !self.budget.try_take(self.cfg.clock.elapsed()) {
                 return Err(CallError::Budget(format!(
                     "the budget of {} result inquiries per {} s is spent; not calling {}",
                     self.cfg.inquiry_budget,
@@ -492,7 +456,7 @@ impl Client {
             };
             if retry && attempt < max_attempts {
                 let delay = self.cfg.backoff.saturating_mul(1 << (attempt - 1).min(16));
-                self.cfg.clock.sleep(delay).await;
+                crate::clock::sleep(&self.cfg.clock, delay).await;
                 continue;
             }
             let (status, resp_headers, raw) = outcome?;
@@ -619,22 +583,4 @@ fn text_at(v: &Value, key: Option<&str>) -> String {
         .and_then(Value::as_str)
         .unwrap_or("")
         .to_string()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn budget_slides_with_the_clock() {
-        let b = Budget::new(3, Duration::from_secs(600));
-        let t = Duration::from_secs;
-        assert!(b.try_take(t(0)));
-        assert!(b.try_take(t(10)));
-        assert!(b.try_take(t(20)));
-        assert!(!b.try_take(t(599)));
-        assert!(b.try_take(t(600)));
-        assert!(!b.try_take(t(609)));
-        assert!(b.try_take(t(610)));
-    }
 }

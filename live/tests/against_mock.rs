@@ -28,7 +28,7 @@ fn config(m: &MockServer) -> Config {
         &m.hub_url(),
         &m.global_url(),
     );
-    c.clock = Clock::manual(START);
+    c.clock = Clock::manual_unix(START);
     c.timeout = Duration::from_secs(5);
     c
 }
@@ -171,7 +171,7 @@ async fn a_closed_port_could_not_run() {
     m.shutdown().await;
     let mut c =
         Config::with_credentials(Credentials::from_lookup(|_| None)).all_at(&cpay, &hub, &global);
-    c.clock = Clock::manual(START);
+    c.clock = Clock::manual_unix(START);
     c.timeout = Duration::from_secs(2);
     let report = run(c, None).await;
     assert_eq!(

@@ -161,9 +161,8 @@ pub(crate) fn method_of(ep: &EndpointSpec, v: &Value) -> Applies {
                 .or_else(|| role.field(ep, payple_types::Part::Response))
                 .and_then(|f| v.get(f))
                 .and_then(Value::as_str);
-            [Applies::Card, Applies::Transfer]
-                .into_iter()
-                .find(|m| Some(m.as_str()) == value)
+            value
+                .and_then(Applies::method_named)
                 .unwrap_or(Applies::Both)
         }
         m => m,
@@ -600,7 +599,27 @@ pub(crate) fn success(
         now,
         &skip,
     );
+    echo_work_code(ep, method, &mut obj);
     Value::Object(obj)
+}
+
+/// The work code (`Role::PayWork`) an operation was authorised for, echoed where the
+/// endpoint documents it in its answer: the second call does not repeat it, yet the
+/// official samples read it back (payple-clients.md, payUserInfo.php, taxSaveReq.php).
+fn echo_work_code(ep: &EndpointSpec, method: Applies, obj: &mut Map<String, Value>) {
+    let Some((flag, value)) = ep.auth_flag else {
+        return;
+    };
+    let documented = ep.response.iter().any(|f| {
+        f.name == flag
+            && f.shape == FieldShape::Scalar
+            && f.applies.admits(method)
+            && (f.values.is_empty() || f.values.contains(&value))
+    });
+    if documented && crate::protocol::names::cpay(payple_types::Role::PayWork) == flag {
+        obj.entry(flag)
+            .or_insert_with(|| Value::String(value.into()));
+    }
 }
 
 /// Fills an answer object of `fields`:

@@ -172,6 +172,30 @@ async fn handle(
     let referer = header_string(&parts, header::REFERER);
     let authorization = header_string(&parts, header::AUTHORIZATION);
 
+    // The payment-window scripts and pages (window.rs).
+    if crate::window::is_window_path(svc, &path) {
+        let sh = Arc::clone(&shared);
+        let (m, p) = (method.clone(), path.clone());
+        let out =
+            tokio::task::spawn_blocking(move || crate::window::handle(&sh, svc, &m, &p, &bytes))
+                .await
+                .unwrap_or_else(|_| crate::window::Answer::error(500, "the window handler failed"));
+        let mut r = Response::new(Full::new(Bytes::from(out.body)));
+        *r.status_mut() = StatusCode::from_u16(out.status).unwrap_or(StatusCode::OK);
+        let h = r.headers_mut();
+        h.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static(out.content_type),
+        );
+        // Partner pages on other origins call the check route from the script.
+        h.insert(
+            header::ACCESS_CONTROL_ALLOW_ORIGIN,
+            HeaderValue::from_static("*"),
+        );
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        return Ok(r);
+    }
+
     let is_admin = path == admin::PREFIX
         || (path.starts_with(&format!("{}/", admin::PREFIX))
             && !path.starts_with(crate::server::RETURN_PREFIX));

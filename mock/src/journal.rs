@@ -98,8 +98,10 @@ impl Journal {
         })
     }
 
-    /// Records one exchange: the log, the stderr line, the JSON line.
-    pub(crate) fn record(&self, entry: LoggedRequest) {
+    /// Records one exchange (headers scrubbed, see [`scrub_headers`]): the log, the stderr
+    /// line, the JSON line.
+    pub(crate) fn record(&self, mut entry: LoggedRequest) {
+        scrub_headers(&mut entry);
         if self.stderr {
             eprintln!("{}", line(&entry));
         }
@@ -141,6 +143,27 @@ impl Journal {
     pub(crate) fn counts(&self) -> (u64, u64) {
         let ring = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
         (ring.total, ring.evicted)
+    }
+}
+
+/// Keeps of the headers only what cannot carry a secret: the Referer without its query and
+/// fragment (partner pages put order ids, keys and tokens there) and at most 200 characters
+/// long, the Authorization header's scheme (`Bearer <redacted>`). Idempotent.
+pub(crate) fn scrub_headers(e: &mut LoggedRequest) {
+    if let Some(r) = e.referer.as_mut() {
+        let end = r.find(['?', '#']).unwrap_or(r.len());
+        let kept: String = r[..end].chars().take(200).collect();
+        *r = if end < r.len() {
+            format!("{kept}?<redacted>")
+        } else {
+            kept
+        };
+    }
+    if let Some(a) = e.authorization.as_mut() {
+        *a = match a.trim().split_once(' ') {
+            Some((scheme, _)) => format!("{scheme} <redacted>"),
+            None => "<redacted>".into(),
+        };
     }
 }
 
@@ -232,5 +255,43 @@ mod tests {
         let text = std::fs::read_to_string(&path).unwrap();
         assert_eq!(text.lines().count(), 3);
         let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn headers_are_scrubbed_before_they_are_kept_or_written() {
+        let mut e = LoggedRequest {
+            service: "cpay".into(),
+            endpoint: String::new(),
+            method: "POST".into(),
+            path: "/php/auth.php".into(),
+            findings: 0,
+            errors: 0,
+            status: 200,
+            result_code: None,
+            body: Value::Null,
+            response: Value::Null,
+            referer: Some("https://shop.example/pay?PCD_AUTH_KEY=Secret1#Secret2".into()),
+            authorization: Some("Bearer Secret3".into()),
+            time: String::new(),
+            elapsed_ms: 0.0,
+            fault: None,
+        };
+        let journal = Journal::new(4, false, None, 4096).unwrap();
+        journal.record(e.clone());
+        let kept = &journal.entries()[0];
+        assert_eq!(
+            kept.referer.as_deref(),
+            Some("https://shop.example/pay?<redacted>")
+        );
+        assert_eq!(kept.authorization.as_deref(), Some("Bearer <redacted>"));
+        // Idempotent, and a bare token or a long referer is cut too.
+        let mut again = kept.clone();
+        scrub_headers(&mut again);
+        assert_eq!(&again, kept);
+        e.authorization = Some("Secret4".into());
+        e.referer = Some(format!("https://shop.example/{}", "a".repeat(500)));
+        scrub_headers(&mut e);
+        assert_eq!(e.authorization.as_deref(), Some("<redacted>"));
+        assert_eq!(e.referer.as_ref().map(|r| r.chars().count()), Some(200));
     }
 }

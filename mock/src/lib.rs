@@ -34,6 +34,7 @@ mod ledger;
 mod protocol;
 mod server;
 mod webhook;
+mod window;
 
 pub use clock::Clock;
 pub use drift::{Drift, DriftParseError};
@@ -317,6 +318,171 @@ impl MockServer {
         let _ = self.stop.send(true);
         for t in self.tasks {
             let _ = t.await;
+        }
+    }
+}
+
+/// One request handled without a socket, the way a listener handles it after reading the
+/// body: the payment-window routes, the admin routes, then endpoint resolution, faults (their
+/// answers; latency and hangs are not waited for), the handler and the request log. For the
+/// fuzz target (`fuzz/fuzz_targets/mock_request.rs`) and regression tests; not a stable API.
+#[doc(hidden)]
+pub struct Sandbox {
+    shared: Arc<Shared>,
+}
+
+/// What [`Sandbox::handle`] answered and logged.
+#[doc(hidden)]
+#[derive(Debug)]
+pub struct SandboxExchange {
+    /// HTTP status (0: the connection would be dropped).
+    pub status: u16,
+    /// The answer's body.
+    pub body: Vec<u8>,
+    /// The stderr line the exchange logs.
+    pub log_line: String,
+    /// The JSON line `--log` writes for it.
+    pub log_json: String,
+}
+
+impl Sandbox {
+    /// A fresh mock state (system clock, no fault, `limits`), logging nowhere but its
+    /// in-memory request log.
+    pub fn new(limits: MockLimits) -> std::io::Result<Sandbox> {
+        let journal = Journal::new(limits.log_entries, false, None, limits.log_file_bytes)?;
+        let shared = Arc::new(Shared::new(
+            Clock::default(),
+            limits,
+            journal,
+            fault::Faults::default(),
+        ));
+        let _ = shared.cpay_url.set("http://127.0.0.1:9".into());
+        let _ = shared.me.set(Arc::downgrade(&shared));
+        Ok(Sandbox { shared })
+    }
+
+    /// Handles one request to `service` (`cpay`, `hub` or `global`; others answer 404):
+    /// `target` is the request line's path and query, `headers` any header bytes (invalid
+    /// ones are ignored as a listener ignores them).
+    pub fn handle(
+        &self,
+        service: &str,
+        method: &[u8],
+        target: &str,
+        headers: &[(&str, &[u8])],
+        body: &[u8],
+    ) -> SandboxExchange {
+        let shared = &self.shared;
+        let svc = match service {
+            "cpay" => Service::Cpay,
+            "hub" => Service::Hub,
+            "global" => Service::Global,
+            _ => return SandboxExchange::plain(404, b"unknown service".to_vec()),
+        };
+        // What hyper refuses before a handler runs.
+        let (Ok(method), Ok(uri)) = (
+            hyper::Method::from_bytes(method),
+            target.parse::<hyper::Uri>(),
+        ) else {
+            return SandboxExchange::plain(400, b"bad request line".to_vec());
+        };
+        let header = |name: &str| {
+            headers
+                .iter()
+                .rev()
+                .find(|(n, _)| n.eq_ignore_ascii_case(name))
+                .and_then(|(_, v)| hyper::header::HeaderValue::from_bytes(v).ok())
+                .and_then(|v| v.to_str().ok().map(str::to_string))
+        };
+        let (path, query, method) = (uri.path(), uri.query(), method.as_str());
+        if window::is_window_path(svc, path) {
+            let a = window::handle(shared, svc, method, path, body);
+            return SandboxExchange::plain(a.status, a.body);
+        }
+        if path == admin::PREFIX
+            || (path.starts_with(&format!("{}/", admin::PREFIX))
+                && !path.starts_with(server::RETURN_PREFIX))
+        {
+            let (status, v) = admin::handle(shared, svc, method, path, query, body);
+            return SandboxExchange::plain(status, v.to_string().into_bytes());
+        }
+        let (content_type, referer, authorization) = (
+            header("content-type"),
+            header("referer"),
+            header("authorization"),
+        );
+        let inc = server::Incoming {
+            method,
+            path,
+            query,
+            content_type: content_type.as_deref(),
+            referer: referer.as_deref(),
+            authorization: authorization.as_deref(),
+            body,
+        };
+        let ep = shared.resolve(svc, &inc);
+        let plan = lock(&shared.faults).plan(svc.id(), path, ep.map(|e| e.id));
+        let handled = match plan.terminal {
+            Some(FaultKind::RateLimit) => Some(shared.handle(svc, ep, &inc, true)),
+            None => Some(shared.handle(svc, ep, &inc, false)),
+            Some(_) => None,
+        };
+        let mut entry = LoggedRequest {
+            service: svc.id().into(),
+            endpoint: ep.map(|e| e.id).unwrap_or("").into(),
+            method: method.into(),
+            path: path.into(),
+            findings: 0,
+            errors: 0,
+            status: 0,
+            result_code: None,
+            body: Value::Null,
+            response: Value::Null,
+            referer,
+            authorization,
+            time: clock::utc_rfc3339(shared.clock.now()),
+            elapsed_ms: 0.0,
+            fault: None,
+        };
+        let mut answer = Vec::new();
+        match (handled, plan.terminal) {
+            (Some(h), _) => {
+                entry.findings = h.findings;
+                entry.errors = h.errors;
+                entry.status = h.status;
+                entry.result_code = h.result_code;
+                entry.body = h.request;
+                entry.response = match h.endpoint {
+                    Some(e) if h.status == 200 => body::redact(e.response, &h.body),
+                    _ => h.body.clone(),
+                };
+                answer = h.body.to_string().into_bytes();
+            }
+            (None, Some(FaultKind::Http(code))) => entry.status = code,
+            (None, Some(FaultKind::Html)) => entry.status = 200,
+            (None, _) => {}
+        }
+        journal::scrub_headers(&mut entry);
+        let log_line = journal::line(&entry);
+        let log_json = journal::json_line(&entry).to_string();
+        let status = entry.status;
+        shared.journal.record(entry);
+        SandboxExchange {
+            status,
+            body: answer,
+            log_line,
+            log_json,
+        }
+    }
+}
+
+impl SandboxExchange {
+    fn plain(status: u16, body: Vec<u8>) -> SandboxExchange {
+        SandboxExchange {
+            status,
+            body,
+            log_line: String::new(),
+            log_json: String::new(),
         }
     }
 }

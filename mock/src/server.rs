@@ -14,7 +14,6 @@ use payple_types::{
     endpoints, service, validate_bytes, validate_value,
 };
 use serde_json::{Value, json};
-use std::collections::VecDeque;
 use std::sync::{Mutex, MutexGuard, OnceLock, PoisonError};
 use std::time::{Duration, SystemTime};
 
@@ -55,13 +54,16 @@ pub(crate) struct Shared {
     pub faults: Mutex<Faults>,
     pub cpay_url: OnceLock<String>,
     pub ledger: Mutex<Ledger>,
-    inquiries: Mutex<VecDeque<SystemTime>>,
+    /// The result-inquiry budget (the spec's rate limit), on the mock's clock.
+    inquiries: payple_support::RateBudget,
     /// Post-backs and webhooks sent.
     pub deliveries: Mutex<crate::webhook::Deliveries>,
     /// The global webhook URL registered for the partner.
     pub global_webhook: Mutex<Option<String>>,
     /// This state's own `Arc`, for work that outlives a request (webhooks).
     pub me: OnceLock<std::sync::Weak<Shared>>,
+    /// Payment windows opened in a browser (`window.rs`).
+    pub windows: crate::window::Windows,
 }
 
 pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -164,10 +166,14 @@ impl Shared {
             faults: Mutex::new(faults),
             cpay_url: OnceLock::new(),
             ledger: Mutex::new(Ledger::new(limits.ledger_entries, hub_remaining)),
-            inquiries: Mutex::new(VecDeque::new()),
+            inquiries: {
+                let (budget, window) = names::inquiry_budget();
+                payple_support::RateBudget::new(budget, window).counting_first_refusal()
+            },
             deliveries: Mutex::new(crate::webhook::Deliveries::default()),
             global_webhook: Mutex::new(None),
             me: OnceLock::new(),
+            windows: crate::window::Windows::default(),
             limits,
         };
         crate::cpay::seed(&mut lock(&s.ledger), s.clock.now());
@@ -457,10 +463,20 @@ impl Shared {
             .grants
             .get(call.get(names::request(call.ep, Role::AuthKey)))
             .cloned();
+        // The auth answer's tokens, or the partner's own cst_id / custKey: the old manuals'
+        // follow-up samples send `PCD_CST_ID` `test` "or the encoded" token.
+        let creds = service("cpay").map(|s| s.test_credentials).unwrap_or(&[]);
+        let own = |role: Role| {
+            let name = names::cpay(role);
+            creds.iter().find(|(n, _)| *n == name).map(|(_, v)| *v)
+                == Some(call.get(names::request(call.ep, role)))
+        };
+        let raw = own(Role::PartnerId) && own(Role::PartnerKey);
         let Some(grant) = grant.filter(|g| {
             g.expires > call.now
-                && &*g.cst_token == call.get(names::request(call.ep, Role::PartnerId))
-                && &*g.key_token == call.get(names::request(call.ep, Role::PartnerKey))
+                && (raw
+                    || (&*g.cst_token == call.get(names::request(call.ep, Role::PartnerId))
+                        && &*g.key_token == call.get(names::request(call.ep, Role::PartnerKey))))
         }) else {
             return refuse(ep, "auth_token_mismatch", &call.facts(method));
         };
@@ -472,20 +488,11 @@ impl Shared {
 
     /// Counts one result inquiry; false when the budget of the window is spent.
     fn take_inquiry(&self, now: SystemTime) -> bool {
-        let (budget, window) = names::inquiry_budget();
-        let mut q = lock(&self.inquiries);
-        while q
-            .front()
-            .is_some_and(|t| now.duration_since(*t).unwrap_or_default() >= window)
-        {
-            q.pop_front();
-        }
-        if q.len() > budget {
-            // Every inquiry beyond the budget is refused; the window keeps its size.
-            return false;
-        }
-        q.push_back(now);
-        q.len() <= budget
+        // Every inquiry beyond the budget is refused; the window keeps its size.
+        let since_epoch = now
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .unwrap_or_default();
+        self.inquiries.try_take(since_epoch)
     }
 
     // ---- hub and global -------------------------------------------------------------------

@@ -1,15 +1,22 @@
-//! The validator against `serde_json::from_slice::<Value>` alone and against Value + the
-//! `jsonschema` crate on the same schemas. Results and how to read them: BENCHMARKS.md.
+//! The validator against the physical floor of a one-pass checker (tokenizing the same
+//! bytes, `serde_json::from_slice::<IgnoredAny>`), against `serde_json::from_slice::<Value>`
+//! alone and against Value + the `jsonschema` crate on the same schemas. Results and how to
+//! read them: BENCHMARKS.md.
 //!
 //! `cargo bench -p payple-types --bench validator`
 //!
 //! Besides criterion's per-function statistics, the run ends with interleaved ratios: the
-//! three functions take turns in short rounds, so a machine that speeds up or slows down
-//! during the run (a shared virtual machine does) affects all three alike, and the median
+//! four functions take turns in short rounds, so a machine that speeds up or slows down
+//! during the run (a shared virtual machine does) affects all four alike, and the median
 //! of the per-round ratios is what the targets are checked against.
+//!
+//! `PAYPLE_BENCH_COUNT=<group>:<floor|parse|jsonschema|validator>:<calls>` runs one
+//! function that many times on one group's bodies and exits: for instruction counts
+//! (`valgrind --tool=callgrind`), which do not depend on the machine's load.
 
 use criterion::{Criterion, Throughput, criterion_group};
 use payple_types::{EndpointSpec, Part, endpoint, validate_bytes};
+use serde::de::IgnoredAny;
 use serde_json::Value;
 use std::hint::black_box;
 use std::time::Instant;
@@ -27,7 +34,7 @@ fn schema_validator(ep: &EndpointSpec, part: Part) -> jsonschema::Validator {
     jsonschema::validator_for(&schema).expect("schema compiles")
 }
 
-/// The three ways to check the same bodies.
+/// The ways to check the same bodies, and the floor.
 struct Contenders<'a> {
     ep: &'static EndpointSpec,
     schema: jsonschema::Validator,
@@ -35,6 +42,12 @@ struct Contenders<'a> {
 }
 
 impl Contenders<'_> {
+    fn floor(&self) {
+        for body in self.bodies {
+            serde_json::from_slice::<IgnoredAny>(black_box(body)).expect("json");
+        }
+    }
+
     fn parse(&self) {
         for body in self.bodies {
             black_box(serde_json::from_slice::<Value>(black_box(body)).expect("json"));
@@ -76,26 +89,28 @@ fn quantile(v: &[f64], q: f64) -> f64 {
 /// Rounds per group.
 const ROUNDS: usize = 101;
 
-/// Interleaved rounds of the three functions: per-round ratios, then their medians and
+/// Interleaved rounds of the four functions: per-round ratios, then their medians and
 /// ranges. Returns one Markdown table row.
 fn interleaved(name: &str, c: &Contenders<'_>) -> String {
     // About 3 ms per function and round.
     let once = per_call(50, || c.parse()).max(1.0);
     let n = ((3_000_000.0 / once) as u32).clamp(5, 100_000);
-    let (mut v_over_p, mut js_over_v) = (Vec::new(), Vec::new());
+    let (mut v_over_f, mut v_over_p, mut js_over_v) = (Vec::new(), Vec::new(), Vec::new());
     // Each function's fastest round: the run least disturbed by the machine.
-    let mut best = [f64::INFINITY; 3];
+    let mut best = [f64::INFINITY; 4];
     for round in 0..ROUNDS {
         // Rotate who goes first, so no function always runs on a warmer cache.
-        let mut t = [0.0; 3];
-        for k in 0..3 {
-            let which = (round + k) % 3;
+        let mut t = [0.0; 4];
+        for k in 0..4 {
+            let which = (round + k) % 4;
             t[which] = match which {
                 0 => per_call(n, || c.parse()),
                 1 => per_call(n, || c.parse_and_jsonschema()),
-                _ => per_call(n, || c.validator()),
+                2 => per_call(n, || c.validator()),
+                _ => per_call(n, || c.floor()),
             };
         }
+        v_over_f.push(t[2] / t[3]);
         v_over_p.push(t[2] / t[0]);
         js_over_v.push(t[1] / t[2]);
         for (b, t) in best.iter_mut().zip(t) {
@@ -111,7 +126,9 @@ fn interleaved(name: &str, c: &Contenders<'_>) -> String {
         )
     };
     format!(
-        "| `{name}` | {} | {:.2}x | {} | {:.2}x |",
+        "| `{name}` | {} | {:.2}x | {} | {:.2}x | {} | {:.2}x |",
+        cell(&v_over_f),
+        best[2] / best[3],
         cell(&v_over_p),
         best[2] / best[0],
         cell(&js_over_v),
@@ -129,6 +146,7 @@ fn compare(c: &mut Criterion, name: &str, ep: &'static EndpointSpec, bodies: &[V
     let bytes: usize = bodies.iter().map(Vec::len).sum();
     let mut group = c.benchmark_group(name);
     group.throughput(Throughput::Bytes(bytes as u64));
+    group.bench_function("tokenize_floor", |b| b.iter(|| contenders.floor()));
     group.bench_function("serde_json_value_parse", |b| b.iter(|| contenders.parse()));
     group.bench_function("value_parse_plus_jsonschema", |b| {
         b.iter(|| contenders.parse_and_jsonschema())
@@ -186,9 +204,9 @@ fn ratios() {
         "\nInterleaved ratios (median of {ROUNDS} rounds; first and third quartile in parentheses):\n"
     );
     println!(
-        "| Group | validator / Value parse | fastest rounds | (Value + jsonschema) / validator | fastest rounds |"
+        "| Group | validator / floor | fastest rounds | validator / Value parse | fastest rounds | (Value + jsonschema) / validator | fastest rounds |"
     );
-    println!("|---|---:|---:|---:|---:|");
+    println!("|---|---:|---:|---:|---:|---:|---:|");
     for (name, ep, bodies) in corpus() {
         let c = Contenders {
             ep,
@@ -199,9 +217,44 @@ fn ratios() {
     }
 }
 
+/// `PAYPLE_BENCH_COUNT=<group>:<function>:<calls>`: runs one function `calls` times on one
+/// group's bodies (for an instruction counter); true if it did.
+fn count_mode() -> bool {
+    let Ok(spec) = std::env::var("PAYPLE_BENCH_COUNT") else {
+        return false;
+    };
+    let mut parts = spec.splitn(3, ':');
+    let (group, function, calls) = (parts.next(), parts.next(), parts.next());
+    let calls: u32 = calls.and_then(|n| n.parse().ok()).unwrap_or(1000);
+    let corpus = corpus();
+    let (_, ep, bodies) = corpus
+        .iter()
+        .find(|(name, ..)| Some(*name) == group)
+        .unwrap_or_else(|| panic!("PAYPLE_BENCH_COUNT: unknown group in `{spec}`"));
+    let c = Contenders {
+        ep,
+        schema: schema_validator(ep, Part::Response),
+        bodies,
+    };
+    let run: &dyn Fn() = match function {
+        Some("floor") => &|| c.floor(),
+        Some("parse") => &|| c.parse(),
+        Some("jsonschema") => &|| c.parse_and_jsonschema(),
+        Some("validator") => &|| c.validator(),
+        _ => panic!("PAYPLE_BENCH_COUNT: function is floor, parse, jsonschema or validator"),
+    };
+    for _ in 0..calls {
+        run();
+    }
+    true
+}
+
 criterion_group!(validator, benches);
 
 fn main() {
+    if count_mode() {
+        return;
+    }
     validator();
     Criterion::default().configure_from_args().final_summary();
     ratios();

@@ -66,6 +66,14 @@ impl Applies {
     pub fn admits(self, method: Applies) -> bool {
         self == Applies::Both || method == Applies::Both || self == method
     }
+
+    /// The payment method a body's value names: `card` or `transfer`; `None` for any other
+    /// text (`both` included, which is no payment method).
+    pub fn method_named(value: &str) -> Option<Applies> {
+        [Applies::Card, Applies::Transfer]
+            .into_iter()
+            .find(|m| m.as_str() == value)
+    }
 }
 
 /// One letter of the type-code alphabet.
@@ -188,6 +196,20 @@ impl TypeCode {
     /// Checks a value: every character in an admitted class, length within the maximum.
     #[inline]
     pub fn check(&self, value: &str) -> Result<(), TypeCodeError> {
+        let Some(mask) = self.mask else {
+            // Any character: only the length counts, and no more characters than bytes.
+            return match self.max_len {
+                Some(max) if value.len() > max as usize => {
+                    let len = value.chars().count();
+                    if len > max as usize {
+                        Err(TypeCodeError::TooLong { len, max })
+                    } else {
+                        Ok(())
+                    }
+                }
+                _ => Ok(()),
+            };
+        };
         // ASCII prefix (most values are all ASCII): one table lookup per byte, and the
         // character count equals the byte count.
         let bytes = value.as_bytes();
@@ -195,9 +217,7 @@ impl TypeCode {
         while let Some(&b) = bytes.get(at)
             && b.is_ascii()
         {
-            if let Some(mask) = self.mask
-                && crate::generated::ASCII_MASKS[usize::from(b)] & mask == 0
-            {
+            if crate::generated::ASCII_MASKS[usize::from(b)] & mask == 0 {
                 return Err(TypeCodeError::BadChar {
                     ch: char::from(b),
                     at,
@@ -207,9 +227,7 @@ impl TypeCode {
         }
         let mut len = at;
         for ch in value[at..].chars() {
-            if let Some(mask) = self.mask
-                && crate::generated::char_mask(ch) & mask == 0
-            {
+            if crate::generated::char_mask(ch) & mask == 0 {
                 return Err(TypeCodeError::BadChar { ch, at: len });
             }
             len += 1;
@@ -775,14 +793,19 @@ impl EndpointSpec {
     /// `transfer`); [`Applies::Both`] when the body names none or the endpoint has no such
     /// field.
     pub fn payment_method(&self, body: &serde_json::Value) -> Applies {
-        let value = self
-            .payment_method_field
-            .and_then(|f| body.get(f))
-            .and_then(serde_json::Value::as_str);
-        [Applies::Card, Applies::Transfer]
-            .into_iter()
-            .find(|m| Some(m.as_str()) == value)
+        self.payment_method_value(body)
+            .and_then(serde_json::Value::as_str)
+            .and_then(Applies::method_named)
             .unwrap_or(Applies::Both)
+    }
+
+    /// The value of the endpoint's payment-method field in `body`, whatever it is; `None`
+    /// when the endpoint has no such field or the body (an object) lacks it.
+    pub fn payment_method_value<'a>(
+        &self,
+        body: &'a serde_json::Value,
+    ) -> Option<&'a serde_json::Value> {
+        self.payment_method_field.and_then(|f| body.get(f))
     }
 
     /// The status field of the response and its success value: the result rule's, else a
@@ -817,5 +840,63 @@ impl EndpointSpec {
     /// The rate limit of the call, with the code answered past it.
     pub fn rate_limit(&self) -> Option<(RateLimit, &'static str)> {
         self.limits.iter().find_map(|l| Some((l.rate?, l.code?)))
+    }
+}
+
+/// A value of a field the spec marks sensitive (keys, tokens, card and account numbers),
+/// found by [`sensitive_values`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct SensitiveValue<'a> {
+    /// JSON pointer of the value inside the body.
+    pub pointer: String,
+    /// The field (by current or legacy name).
+    pub field: &'static FieldSpec,
+    /// The value, whole (a sensitive object or list is not searched inside).
+    pub value: &'a serde_json::Value,
+}
+
+/// The values of the fields of `body` that the spec marks sensitive, nested objects and
+/// lists of objects included, in body order. `fields` are the fields of the body's part
+/// ([`EndpointSpec::fields`]); keys that are not documented are not reported.
+pub fn sensitive_values<'a>(
+    fields: &'static [FieldSpec],
+    body: &'a serde_json::Value,
+) -> Vec<SensitiveValue<'a>> {
+    let mut out = Vec::new();
+    collect_sensitive(fields, body, "", &mut out);
+    out
+}
+
+fn collect_sensitive<'a>(
+    fields: &'static [FieldSpec],
+    value: &'a serde_json::Value,
+    prefix: &str,
+    out: &mut Vec<SensitiveValue<'a>>,
+) {
+    let serde_json::Value::Object(obj) = value else {
+        return;
+    };
+    for (key, v) in obj {
+        let Some(field) = fields.iter().find(|f| f.matches(key)) else {
+            continue;
+        };
+        let pointer = format!("{prefix}/{}", crate::pointer_token(key));
+        if field.sensitive {
+            out.push(SensitiveValue {
+                pointer,
+                field,
+                value: v,
+            });
+            continue;
+        }
+        match (field.shape, v) {
+            (FieldShape::Object(sub), _) => collect_sensitive(sub, v, &pointer, out),
+            (FieldShape::List(sub), serde_json::Value::Array(items)) => {
+                for (i, item) in items.iter().enumerate() {
+                    collect_sensitive(sub, item, &format!("{pointer}/{i}"), out);
+                }
+            }
+            _ => {}
+        }
     }
 }

@@ -665,24 +665,36 @@ pub fn validate_bytes(ep: &EndpointSpec, part: Part, body: &[u8]) -> Report {
         cx.malformed(why);
         return cx.report();
     }
-    let mut de = serde_json::Deserializer::from_slice(body);
+    // A body that is not UTF-8 never parses: serde_json checks every string it reads, and
+    // bytes outside strings must be ASCII. One check of the whole body here lets both
+    // readers borrow every string from it.
+    let Ok(text) = std::str::from_utf8(body) else {
+        cx.malformed("the body is not valid UTF-8".into());
+        return cx.report();
+    };
+    // The byte scanner decides the bodies it reads without doubt; anything else (a syntax
+    // error above all) goes to serde's reader, which gives its exact message.
+    if stream::scan_body(&mut cx, text).is_ok() {
+        return cx.report();
+    }
+    read_with_serde(ep, part, text)
+}
+
+/// The serde reader on a whole body (UTF-8, past [`precheck`]): for what the byte scanner
+/// leaves to it, and for tests that compare the two.
+fn read_with_serde(ep: &EndpointSpec, part: Part, text: &str) -> Report {
+    let mut cx = Cx::new(ep, part);
+    let mut de = serde_json::Deserializer::from_str(text);
     let outcome = stream::BodySeed { cx: &mut cx }
         .deserialize(&mut de)
         .and_then(|()| de.end());
     if let Err(e) = outcome {
-        // The parser checks UTF-8 in every string and key it reads (and the validator reads
-        // them all), so a body that parses is valid UTF-8; checking only on failure keeps
-        // the clean path to one pass over the bytes.
-        if std::str::from_utf8(body).is_err() {
-            cx.malformed("the body is not valid UTF-8".into());
+        let hint = if text.contains("=>") {
+            " (it uses PHP-style `=>`)"
         } else {
-            let hint = if body.windows(2).any(|w| w == b"=>") {
-                " (it uses PHP-style `=>`)"
-            } else {
-                ""
-            };
-            cx.malformed(format!("the body is not valid JSON: {e}{hint}"));
-        }
+            ""
+        };
+        cx.malformed(format!("the body is not valid JSON: {e}{hint}"));
     }
     cx.report()
 }
@@ -911,13 +923,22 @@ impl<'a> Cx<'a> {
         self.push(String::new(), draft);
     }
 
-    #[inline]
+    #[inline(never)]
     fn push(&mut self, pointer: String, draft: Draft) {
         if self.groups.is_none() && self.admitted < MAX_FINDINGS_PER_GROUP {
             self.admitted += 1;
             let f = self.finding(pointer, draft);
             self.findings.push(f);
-        } else if let Some(f) = self.admit(pointer, draft) {
+        } else {
+            self.push_counted(pointer, draft);
+        }
+    }
+
+    /// [`Cx::push`] once the groups may be full.
+    #[cold]
+    #[inline(never)]
+    fn push_counted(&mut self, pointer: String, draft: Draft) {
+        if let Some(f) = self.admit(pointer, draft) {
             self.findings.push(f);
         }
     }
@@ -1032,11 +1053,23 @@ impl<'a> Cx<'a> {
         self.findings.extend(tail.map(|(g, _)| g));
     }
 
+    #[inline(always)]
     fn finding(&mut self, pointer: String, d: Draft) -> Finding {
+        let origin = self.origin();
+        Self::build(self.ep, origin, pointer, d)
+    }
+
+    /// [`Fingerprint::origin`] of the report's endpoint and part, computed once.
+    #[inline]
+    fn origin(&mut self) -> u64 {
         let (id, part) = (self.ep.id, self.part);
-        let origin = *self
+        *self
             .origin
-            .get_or_insert_with(|| Fingerprint::origin(id, part));
+            .get_or_insert_with(|| Fingerprint::origin(id, part))
+    }
+
+    #[inline(always)]
+    fn build(ep: &EndpointSpec, origin: u64, pointer: String, d: Draft) -> Finding {
         let mut severity = d.rule.map_or(d.kind.severity(), |r| r.severity());
         if d.at_most_warning && severity == Severity::Error {
             severity = Severity::Warning;
@@ -1053,8 +1086,255 @@ impl<'a> Cx<'a> {
             type_code: d.type_code.map(Cow::Borrowed),
             expected: d.expected,
             actual: d.actual,
-            doc_url: Cow::Borrowed(self.ep.doc_url),
+            doc_url: Cow::Borrowed(ep.doc_url),
             detail: d.detail,
+        }
+    }
+}
+
+#[cfg(test)]
+mod scanner_tests {
+    //! The byte scanner ([`stream::scan_body`]) against the serde reader
+    //! ([`read_with_serde`]): the same report for every body, whichever decides it.
+
+    use super::*;
+    use proptest::prelude::*;
+
+    /// The report of the serde reader alone, as [`validate_bytes`] would give it.
+    fn by_serde(ep: &EndpointSpec, part: Part, body: &[u8]) -> Report {
+        if precheck(body).is_err() {
+            return validate_bytes(ep, part, body);
+        }
+        match std::str::from_utf8(body) {
+            Ok(text) => read_with_serde(ep, part, text),
+            Err(_) => validate_bytes(ep, part, body),
+        }
+    }
+
+    /// Whether the scanner decides `body` itself (rather than leaving it to serde).
+    fn scanner_decides(ep: &EndpointSpec, part: Part, body: &str) -> bool {
+        let mut cx = Cx::new(ep, part);
+        precheck(body.as_bytes()).is_ok() && stream::scan_body(&mut cx, body).is_ok()
+    }
+
+    /// Asserts the same report either way; true if the scanner decided the body.
+    fn agree(ep: &EndpointSpec, part: Part, body: &str) -> bool {
+        let scanned = validate_bytes(ep, part, body.as_bytes());
+        let serde = by_serde(ep, part, body.as_bytes());
+        assert_eq!(
+            scanned, serde,
+            "{} {part}: the scanner and the serde reader disagree on {body:?}",
+            ep.id
+        );
+        scanner_decides(ep, part, body)
+    }
+
+    /// Values that exercise every branch of the scanner: numbers it reads itself and those
+    /// it leaves to serde_json, literals, escapes, nesting, and broken syntax.
+    const VALUES: &[&str] = &[
+        "\"\"",
+        "\"x\"",
+        "\"success\"",
+        "\"card\"",
+        "\"transfer\"",
+        "\"PCHK0000\"",
+        "\"2021-10-26 10:55:03\"",
+        "\"20231345\"",
+        "\"1000\"",
+        "\"결제완료\"",
+        "\"홍길동 😀\"",
+        "\"a\\\"b\"",
+        "\"a\\\\b\"",
+        "\"http:\\/\\/x\"",
+        "\"\\u00e9\"",
+        "\"\\uD83D\\uDE00\"",
+        "\"\\ud83d\"",
+        "\"\\x\"",
+        "\"a\u{1}b\"",
+        "\"\\u12\"",
+        "\"\\\"",
+        "\"unterminated",
+        "0",
+        "-0",
+        "7",
+        "-7",
+        "1.0",
+        "-0.0",
+        "1e3",
+        "1E+3",
+        "2.5e-3",
+        "1e400",
+        "-1e400",
+        "12345678901234567890",
+        "1234567890123456789",
+        "99999999999999999999999",
+        "-9223372036854775809",
+        "00",
+        "01",
+        "1.",
+        ".5",
+        "-",
+        "+1",
+        "1e",
+        "0x10",
+        "true",
+        "false",
+        "null",
+        "nul",
+        "tru",
+        "[]",
+        "[1,2]",
+        "[{}]",
+        "[{\"a\":1}]",
+        "[1,]",
+        "{}",
+        "{\"a\":1}",
+        "{\"a\":1,}",
+        "{\"a\" 1}",
+        "{1:2}",
+        "[[[[[[1]]]]]]",
+        "[\"x\",{\"y\":[null,true]}]",
+    ];
+
+    /// A field of every shape in `fields`: (name, shape) for the first scalar, object and
+    /// list.
+    fn names_of(fields: &[FieldSpec]) -> Vec<&'static str> {
+        let mut out: Vec<&'static str> = fields.iter().take(3).map(|f| f.name).collect();
+        for f in fields {
+            if !matches!(f.shape, FieldShape::Scalar) {
+                out.push(f.name);
+            }
+            out.extend(f.legacy_names.iter().take(1));
+        }
+        out
+    }
+
+    #[test]
+    fn scanner_and_serde_reader_agree_on_edge_cases() {
+        let (mut bodies, mut decided) = (0usize, 0usize);
+        for ep in crate::endpoints() {
+            for part in [Part::Request, Part::Response] {
+                let fields = ep.fields(part);
+                let names = names_of(fields);
+                for value in VALUES {
+                    for name in names.iter().copied().chain(["UNDOCUMENTED", "a~b/c"]) {
+                        for body in [
+                            format!("{{\"{name}\":{value}}}"),
+                            format!(" {{ \"{name}\" : {value} , \"{name}\" :\t{value}\r\n}} "),
+                            format!("{{\"{name}\":[{value}]}}"),
+                            format!("{{\"{name}\":[{value},{{\"x\":{value}}}]}}"),
+                            format!("{{\"{name}\":{{\"{name}\":{value}}}}}"),
+                        ] {
+                            decided += usize::from(agree(ep, part, &body));
+                            bodies += 1;
+                        }
+                    }
+                }
+                // Keys with escapes, keys out of order, duplicates under two names.
+                for body in [
+                    "{}".to_string(),
+                    " {\n} ".to_string(),
+                    "{} x".to_string(),
+                    "{},".to_string(),
+                    "[]".to_string(),
+                    "\"x\"".to_string(),
+                    "{\"\\u0050CD_PAY_RST\":\"success\"}".to_string(),
+                    format!(
+                        "{{{}}}",
+                        fields
+                            .iter()
+                            .rev()
+                            .map(|f| format!("\"{}\":\"1\"", f.name))
+                            .collect::<Vec<_>>()
+                            .join(",")
+                    ),
+                    format!("{{\"a\":{}1{}}}", "[".repeat(99), "]".repeat(99)),
+                    format!("{{\"a\":{}1{}}}", "[".repeat(140), "]".repeat(140)),
+                    format!(
+                        "{{\"a\":{}}}",
+                        "{\"b\":".repeat(130) + "1" + &"}".repeat(130)
+                    ),
+                ] {
+                    decided += usize::from(agree(ep, part, &body));
+                    bodies += 1;
+                }
+                for sample in ep.samples.iter().filter(|s| s.part == part) {
+                    decided += usize::from(agree(ep, part, sample.raw));
+                    bodies += 1;
+                }
+            }
+        }
+        assert!(bodies > 10_000, "only {bodies} bodies");
+        // Most of these bodies are JSON: the scanner must decide them, or this test only
+        // compares the serde reader with itself.
+        assert!(
+            decided > bodies / 2 && decided < bodies,
+            "the scanner decided {decided} of {bodies} bodies"
+        );
+    }
+
+    /// Pieces that mangled samples are made of.
+    const PIECES: &[&str] = &[
+        "\\",
+        "\\u",
+        "\\u00e9",
+        "\\ud83d",
+        "\\n",
+        "\\\"",
+        "\"",
+        "{",
+        "}",
+        "[",
+        "]",
+        ",",
+        ":",
+        " ",
+        "\n",
+        "\t",
+        "0",
+        "-",
+        ".",
+        "e",
+        "1e999",
+        "true",
+        "null",
+        "가",
+        "😀",
+        "\u{1}",
+        "\"PCD_PAY_RST\"",
+        "\"success\"",
+        "\"card\"",
+        "\"list\"",
+        "{\"a\":[1,{}]}",
+    ];
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 1500, ..ProptestConfig::default() })]
+
+        /// Samples with pieces inserted and text cut out at random places.
+        #[test]
+        fn scanner_and_serde_reader_agree_on_mangled_samples(
+            which in any::<prop::sample::Index>(),
+            edits in proptest::collection::vec(
+                (0.0f64..1.0, proptest::sample::select(PIECES), 0usize..4), 0..4),
+        ) {
+            let all: Vec<(&EndpointSpec, Part, &str)> = crate::endpoints()
+                .iter()
+                .flat_map(|ep| ep.samples.iter().map(move |s| (ep, s.part, s.raw)))
+                .collect();
+            let (ep, part, raw) = all[which.index(all.len())];
+            let mut text = raw.to_string();
+            for (place, piece, cut) in edits {
+                let mut at = ((place * text.len() as f64) as usize).min(text.len());
+                while !text.is_char_boundary(at) {
+                    at -= 1;
+                }
+                let end = text[at..].char_indices().nth(cut).map_or(text.len(), |(i, _)| at + i);
+                text.replace_range(at..end, piece);
+            }
+            let scanned = validate_bytes(ep, part, text.as_bytes());
+            let serde = by_serde(ep, part, text.as_bytes());
+            prop_assert_eq!(scanned, serde, "{} {} {:?}", ep.id, part, text);
         }
     }
 }

@@ -24,6 +24,7 @@ const IDS: &[&str] = &[
     "cpay.result_inquiry",
     "global.billing_key_payment",
     "global.cancel",
+    "global.payment_window",
     "global.payment_window_result",
     "global.result_inquiry",
     "global.token",
@@ -103,6 +104,7 @@ fn deserialize_into_model(id: &str, part: Part, raw: &str) -> Result<(), String>
         "cpay.result_inquiry" => cpay::result_inquiry,
         "global.billing_key_payment" => global::billing_key_payment,
         "global.cancel" => global::cancel,
+        "global.payment_window" => global::payment_window,
         "global.payment_window_result" => global::payment_window_result,
         "global.result_inquiry" => global::result_inquiry,
         "global.token" => global::token,
@@ -137,6 +139,7 @@ fn deserialize_into_model(id: &str, part: Part, raw: &str) -> Result<(), String>
 #[case("cpay.result_inquiry")]
 #[case("global.billing_key_payment")]
 #[case("global.cancel")]
+#[case("global.payment_window")]
 #[case("global.payment_window_result")]
 #[case("global.result_inquiry")]
 #[case("global.token")]

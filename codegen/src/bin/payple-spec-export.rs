@@ -94,7 +94,7 @@ fn run(root: &Path, check: bool) -> Result<usize, String> {
     }
     for dir in GENERATED_DIRS {
         for rel in files_under(root, dir)? {
-            if generated.contains(rel.as_str()) {
+            if generated.contains(rel.as_str()) || export::is_export_ignored(&rel) {
                 continue;
             }
             differing += 1;

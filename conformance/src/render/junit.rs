@@ -10,30 +10,7 @@ use crate::replay::{ItemSource, ReplayOutcome, ReplayResult, SeverityCounts};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-/// Escapes text for XML 1.0 content (`attribute == false`) or a double- or single-quoted
-/// attribute value. Characters XML 1.0 does not allow (most control characters, U+FFFE,
-/// U+FFFF) are removed; in attributes, tab and line breaks are written as character
-/// references so that they survive attribute normalisation.
-pub fn xml_escape(s: &str, attribute: bool) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            '\t' | '\n' | '\r' if attribute => {
-                let _ = write!(out, "&#{};", u32::from(c));
-            }
-            '\r' => out.push_str("&#13;"),
-            '\t' | '\n' => out.push(c),
-            '\u{0}'..='\u{1f}' | '\u{fffe}' | '\u{ffff}' => {}
-            c => out.push(c),
-        }
-    }
-    out
-}
+pub use payple_support::text::xml_escape;
 
 enum Outcome {
     Passed,

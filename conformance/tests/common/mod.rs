@@ -53,6 +53,107 @@ pub fn run_stdin(args: &[&str], input: &[u8]) -> Output {
     run_stdin_counted(args, input.to_vec()).0
 }
 
+/// Sends one HTTP/1.1 request to `base` (`http://127.0.0.1:PORT`) over a plain socket and
+/// returns the status and the body (`Connection: close`; a 10 s time limit).
+pub fn http(
+    method: &str,
+    base: &str,
+    target: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> (u16, String) {
+    use std::io::{Read, Write};
+    let addr = base.strip_prefix("http://").unwrap().trim_end_matches('/');
+    let mut s = std::net::TcpStream::connect(addr).unwrap();
+    let limit = Some(std::time::Duration::from_secs(10));
+    s.set_read_timeout(limit).unwrap();
+    s.set_write_timeout(limit).unwrap();
+    let mut head = format!(
+        "{method} {target} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n",
+        body.len()
+    );
+    for (k, v) in headers {
+        head.push_str(&format!("{k}: {v}\r\n"));
+    }
+    head.push_str("\r\n");
+    s.write_all(head.as_bytes()).unwrap();
+    s.write_all(body).unwrap();
+    let mut answer = Vec::new();
+    s.read_to_end(&mut answer).unwrap();
+    let answer = String::from_utf8_lossy(&answer).into_owned();
+    let status = answer
+        .split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or_else(|| panic!("not an HTTP answer: {answer}"));
+    let body = answer
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_string())
+        .unwrap_or_default();
+    (status, body)
+}
+
+/// The `mock` subcommand on three random ports with `args` added and `env` set, and its URLs
+/// (cpay, hub, global) as it printed them, once it handles Ctrl-C; its standard output stays
+/// open (the rest of it is read after it stopped), its standard error is piped.
+pub fn start_mock(
+    env: &[(String, String)],
+    args: &[&str],
+) -> (
+    std::process::Child,
+    [String; 3],
+    std::io::BufReader<std::process::ChildStdout>,
+) {
+    use std::io::BufRead;
+    let mut c = bin();
+    c.arg("mock")
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    for (k, v) in env {
+        c.env(k, v);
+    }
+    let mut child = c.spawn().unwrap();
+    let mut stdout = std::io::BufReader::new(child.stdout.take().unwrap());
+    let mut urls: [String; 3] = Default::default();
+    let mut line = String::new();
+    // Up to the last line, printed once Ctrl-C is handled.
+    while !line.starts_with("Ctrl-C stops the mock") {
+        line.clear();
+        assert!(stdout.read_line(&mut line).unwrap() > 0, "the mock stopped");
+        let mut words = line.split_whitespace();
+        let slot = match words.next() {
+            Some("cpay") => 0,
+            Some("hub") => 1,
+            Some("global") => 2,
+            _ => continue,
+        };
+        urls[slot] = words.next().unwrap().to_string();
+    }
+    assert!(urls.iter().all(|u| !u.is_empty()), "{urls:?}");
+    (child, urls, stdout)
+}
+
+/// Sends SIGINT (Ctrl-C) to `child` and waits for it: its exit status, the rest of its
+/// standard output (`rest`) and its standard error.
+pub fn interrupt(
+    mut child: std::process::Child,
+    mut rest: impl std::io::Read,
+) -> (std::process::ExitStatus, String, String) {
+    use std::io::Read;
+    let sent = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+    let mut out = String::new();
+    let _ = rest.read_to_string(&mut out);
+    let mut err = String::new();
+    let _ = child.stderr.take().unwrap().read_to_string(&mut err);
+    (child.wait().unwrap(), out, err)
+}
+
 pub fn code(o: &Output) -> i32 {
     o.status.code().unwrap_or(-1)
 }

@@ -1,9 +1,12 @@
-//! The validator proper: serde seeds that check a body while it is deserialized.
+//! The validator proper: the checks of one object ([`ObjectCheck`]) and of one value
+//! ([`ValueSeed`]), fed by one of two readers. The byte scanner ([`scan`]) reads raw bodies
+//! in one pass; the serde seeds below read parsed values (`validate_value`) and whatever
+//! body the scanner leaves to serde (a syntax error above all).
 //!
-//! Keys and strings are borrowed from the input where the deserializer allows it; pointers
-//! are only written out for findings, and messages only when a finding is shown. Checks that need the whole object (payment
-//! method, conditional requirements, success codes) are resolved when the object closes,
-//! from the few sibling values captured on the way.
+//! Keys and strings are borrowed from the input where the reader allows it; pointers are
+//! only written out for findings, and messages only when a finding is shown. Checks that
+//! need the whole object (payment method, conditional requirements, success codes) are
+//! resolved when the object closes, from the few sibling values captured on the way.
 
 use super::{Breach, Cx, Detail, Draft, Kind, json_type, pointer_token, shown, shown_str};
 use crate::runtime::*;
@@ -16,6 +19,9 @@ use std::collections::HashSet;
 use std::collections::hash_map::RandomState;
 use std::fmt;
 use std::hash::{BuildHasher, BuildHasherDefault, Hasher};
+
+mod scan;
+pub(super) use scan::body as scan_body;
 
 /// Visitor methods for every scalar, each reporting `$report(<JSON type>)` for a place
 /// where an object was expected.
@@ -178,7 +184,12 @@ fn find_field(fields: &[FieldSpec], key: &str, hint: usize) -> Option<(usize, &'
 /// a call to `memcmp`.
 #[inline]
 fn same(a: &str, b: &str) -> bool {
-    let (a, b) = (a.as_bytes(), b.as_bytes());
+    same_bytes(a.as_bytes(), b.as_bytes())
+}
+
+/// [`same`] on bytes.
+#[inline]
+fn same_bytes(a: &[u8], b: &[u8]) -> bool {
     let n = a.len();
     if n != b.len() {
         return false;
@@ -349,6 +360,11 @@ impl<'de> KeySet<'de> {
         KeySet::Few(Vec::new())
     }
 
+    /// Whether no key was added.
+    fn is_empty(&self) -> bool {
+        matches!(self, KeySet::Few(v) if v.is_empty())
+    }
+
     /// Adds `key`; false if it was there already. A borrowed key is copied as a
     /// reference; only keys with escapes (owned) are copied whole.
     #[allow(clippy::ptr_arg, reason = "a borrowed key is kept as a reference")]
@@ -391,6 +407,7 @@ impl<T, const N: usize> Few<T, N> {
         }
     }
 
+    #[inline]
     fn push(&mut self, item: T) {
         match self.head.get_mut(self.len) {
             Some(slot) => *slot = Some(item),
@@ -401,6 +418,10 @@ impl<T, const N: usize> Few<T, N> {
 
     fn iter(&self) -> impl DoubleEndedIterator<Item = &T> {
         self.head.iter().flatten().chain(&self.rest)
+    }
+
+    fn iter_mut(&mut self) -> impl Iterator<Item = &mut T> {
+        self.head.iter_mut().flatten().chain(&mut self.rest)
     }
 }
 
@@ -423,7 +444,7 @@ impl Path<'_> {
             Path::Key(parent, key) => {
                 parent.write(out);
                 out.push('/');
-                if key.contains(['~', '/']) {
+                if key.bytes().any(|b| b == b'~' || b == b'/') {
                     out.push_str(&pointer_token(key));
                 } else {
                     out.push_str(key);
@@ -446,6 +467,15 @@ impl Path<'_> {
 
     /// The pointer of member `key` of this object.
     fn member(&self, key: &str) -> String {
+        if let Path::Root = self
+            && !key.bytes().any(|b| b == b'~' || b == b'/')
+        {
+            // A top-level member (most findings): one allocation of the exact size.
+            let mut out = String::with_capacity(key.len() + 1);
+            out.push('/');
+            out.push_str(key);
+            return out;
+        }
         Path::Key(self, key).pointer()
     }
 }
@@ -476,57 +506,145 @@ fn check_object<'de, M: MapAccess<'de>>(
     top: Option<Top<'_>>,
     mut map: M,
 ) -> Result<(), M::Error> {
-    let method_field = top.and_then(|t| t.method_field);
-    let mut seen = Bits::new(fields.len());
-    // Values a rule reads later; most objects (list items) have none.
-    let mut captured: Vec<(usize, Cow<'de, str>)> = Vec::new();
-    // (insert position in findings, key number, field index, key) of fields that may not
-    // apply.
-    let mut maybe_not_applicable: Few<(usize, usize, usize, &'static str), 6> = Few::new();
-    let mut undocumented = KeySet::new();
-    // The names seen of fields that have legacy names.
-    let mut names_seen: Few<&'static str, 4> = Few::new();
-    // Fields sent as `""` or `null` where that may read as absent: (field index, key,
-    // null?, insert position in findings, key number). Resolved once the object is complete.
-    let mut blanks: Vec<(usize, &'static str, bool, usize, usize)> = Vec::new();
-    let mut blank_bits = Bits::new(fields.len());
-
-    let mut hint = 0;
-    // The number of the key in the object: orders findings placed at one position.
-    let mut nth = 0usize;
+    let mut obj = ObjectCheck::new(fields, top);
     while let Some(key) = map.next_key_seed(KeySeed)? {
-        nth += 1;
-        let Some((i, name)) = find_field(fields, &key, hint) else {
-            if !undocumented.insert(&key) {
-                duplicate(cx, path, &key);
-            } else if !cx.count_if_full(Kind::UndocumentedField, None) {
-                let detail = Detail::Undocumented {
-                    endpoint: cx.ep.id,
-                    part: cx.part,
-                };
-                cx.push(
-                    path.member(&key),
-                    Draft::new(Kind::UndocumentedField, detail),
-                );
+        match obj.key(cx, path, &key) {
+            None => map.next_value_seed(Skip(1))?,
+            Some(m) => {
+                let f = &fields[m.index];
+                let got = map.next_value_seed(ValueSeed {
+                    cx: &mut *cx,
+                    field: f,
+                    path: Path::Key(path, m.name),
+                    capture: f.captured,
+                })?;
+                obj.got(m, got);
             }
-            map.next_value_seed(Skip(1))?;
-            continue;
-        };
-        hint = i + 1;
-        let f = &fields[i];
+        }
+    }
+    obj.finish(cx, path, top);
+    Ok(())
+}
+
+/// A documented member of an object, as [`ObjectCheck::key`] found it.
+#[derive(Clone, Copy)]
+struct Member {
+    /// The field's index in the object's fields.
+    index: usize,
+    /// The name the body used (current or legacy), as the spec spells it.
+    name: &'static str,
+    /// The field was seen before in this object.
+    again: bool,
+    /// Findings made before the value was read: where a blank's findings go.
+    at: usize,
+    /// The key's number in the object.
+    nth: usize,
+}
+
+/// The state of one object while its members stream past: the same checks whichever
+/// reader (serde's or the byte scanner's) delivers the keys and values.
+struct ObjectCheck<'de> {
+    fields: &'static [FieldSpec],
+    method_field: Option<&'static str>,
+    seen: Bits,
+    /// Values a rule reads later; most objects (list items) have none.
+    captured: Few<(usize, Cow<'de, str>), 4>,
+    /// (insert position in findings, key number, field index, key) of fields that may not
+    /// apply.
+    maybe_not_applicable: Few<(usize, usize, usize, &'static str), 16>,
+    undocumented: KeySet<'de>,
+    /// The names seen of fields that have legacy names.
+    names_seen: Few<&'static str, 4>,
+    /// Fields sent as `""` or `null` where that may read as absent: (field index, key,
+    /// null?, insert position in findings, key number). Resolved once the object is
+    /// complete.
+    blanks: Vec<(usize, &'static str, bool, usize, usize)>,
+    blank_bits: Bits,
+    hint: usize,
+    /// The number of the key in the object: orders findings placed at one position.
+    nth: usize,
+}
+
+impl<'de> ObjectCheck<'de> {
+    fn new(fields: &'static [FieldSpec], top: Option<Top<'_>>) -> Self {
+        ObjectCheck {
+            fields,
+            method_field: top.and_then(|t| t.method_field),
+            seen: Bits::new(fields.len()),
+            captured: Few::new(),
+            maybe_not_applicable: Few::new(),
+            undocumented: KeySet::new(),
+            names_seen: Few::new(),
+            blanks: Vec::new(),
+            blank_bits: Bits::new(fields.len()),
+            hint: 0,
+            nth: 0,
+        }
+    }
+
+    /// A key: the documented member it names, or `None` for an undocumented key (reported;
+    /// the caller skips its value).
+    #[inline]
+    #[allow(clippy::ptr_arg, reason = "a borrowed key is kept as a reference")]
+    fn key(&mut self, cx: &mut Cx<'_>, path: &Path<'_>, key: &Cow<'de, str>) -> Option<Member> {
+        match find_field(self.fields, key, self.hint) {
+            Some((i, name)) => Some(self.member(cx, path, i, name)),
+            None => {
+                self.nth += 1;
+                self.undocumented_key(cx, path, key);
+                None
+            }
+        }
+    }
+
+    /// A key that names field `i` of the object, as `name` (its current or a legacy name).
+    #[inline(always)]
+    fn member(&mut self, cx: &mut Cx<'_>, path: &Path<'_>, i: usize, name: &'static str) -> Member {
+        self.nth += 1;
+        self.hint = i + 1;
+        let f = &self.fields[i];
         // Seen before, under this name or another of the field's names.
-        let again = seen.get(i);
+        let again = self.seen.get(i);
+        if again || !f.legacy_names.is_empty() {
+            self.names(cx, path, f, name, again);
+        }
+        self.seen.set(i);
+        if self.method_field.is_some() && f.applies != Applies::Both {
+            self.maybe_not_applicable
+                .push((cx.findings.len(), self.nth, i, name));
+        }
+        Member {
+            index: i,
+            name,
+            again,
+            at: cx.findings.len(),
+            nth: self.nth,
+        }
+    }
+
+    /// A field seen before or with legacy names: duplicates and legacy names.
+    #[inline(never)]
+    fn names(
+        &mut self,
+        cx: &mut Cx<'_>,
+        path: &Path<'_>,
+        f: &'static FieldSpec,
+        name: &'static str,
+        again: bool,
+    ) {
         if f.legacy_names.is_empty() {
             if again {
                 duplicate(cx, path, name);
             }
-        } else if names_seen.iter().any(|n| same(n, name)) {
+            // Only a field with legacy names can be named otherwise.
+            return;
+        }
+        if self.names_seen.iter().any(|n| same(n, name)) {
             duplicate(cx, path, name);
         } else {
             // A field sent under its current and a legacy name is two keys, not a duplicate.
-            names_seen.push(name);
+            self.names_seen.push(name);
         }
-        seen.set(i);
         if !same(name, f.name) {
             let draft = Draft {
                 field: Some(f.name),
@@ -536,186 +654,235 @@ fn check_object<'de, M: MapAccess<'de>>(
             };
             cx.push(path.member(name), draft);
         }
-        if method_field.is_some() && f.applies != Applies::Both {
-            maybe_not_applicable.push((cx.findings.len(), nth, i, name));
+    }
+
+    #[cold]
+    #[inline(never)]
+    #[allow(clippy::ptr_arg, reason = "a borrowed key is kept as a reference")]
+    fn undocumented_key(&mut self, cx: &mut Cx<'_>, path: &Path<'_>, key: &Cow<'de, str>) {
+        if !self.undocumented.insert(key) {
+            duplicate(cx, path, key);
+        } else if !cx.count_if_full(Kind::UndocumentedField, None) {
+            let detail = Detail::Undocumented {
+                endpoint: cx.ep.id,
+                part: cx.part,
+            };
+            cx.push(
+                path.member(key),
+                Draft::new(Kind::UndocumentedField, detail),
+            );
         }
-        let at = cx.findings.len();
-        let got = map.next_value_seed(ValueSeed {
-            cx: &mut *cx,
-            field: f,
-            path: Path::Key(path, name),
-            capture: f.captured,
-        })?;
+    }
+
+    /// What the value of member `m` turned out to be.
+    #[inline]
+    fn got(&mut self, m: Member, got: Got<'de>) {
+        let i = m.index;
         match got {
             // One value per field, the last (as in serde_json's trees): a field repeated
             // 100,000 times keeps the end-of-object checks as short as ever.
             Got::Value(Some(text)) => {
-                let slot = if again {
-                    captured.iter_mut().find(|(j, _)| *j == i)
+                let slot = if m.again {
+                    self.captured.iter_mut().find(|(j, _)| *j == i)
                 } else {
                     None
                 };
                 match slot {
                     Some(slot) => slot.1 = text,
-                    None => captured.push((i, text)),
+                    None => self.captured.push((i, text)),
                 }
             }
             Got::Value(None) => {}
             Got::Blank { null } => {
-                blank_bits.set(i);
-                if matches!(f.required, Requirement::When(_)) {
-                    blanks.push((i, name, null, at, nth));
+                self.blank_bits.set(i);
+                if matches!(self.fields[i].required, Requirement::When(_)) {
+                    self.blanks.push((i, m.name, null, m.at, m.nth));
                 }
             }
         }
     }
 
-    // The values a rule reads (few per object), by field index and by name.
-    let value_of = |i: usize| -> Option<&str> {
-        captured
-            .iter()
-            .rev()
-            .find(|(j, _)| *j == i)
-            .map(|(_, t)| t.as_ref())
-    };
-    let value_named = |name: &str| -> Option<&str> {
-        captured
-            .iter()
-            .rev()
-            .find(|(j, _)| same(fields[*j].name, name))
-            .map(|(_, t)| t.as_ref())
-    };
-    let method = method_field.map(|name| match value_named(name) {
-        Some("card") => Applies::Card,
-        Some("transfer") => Applies::Transfer,
-        _ => Applies::Both,
-    });
-
-    // Success or failure of the answer (top level of a response only).
-    let outcome = top.and_then(|t| t.result).and_then(|r| {
-        let status = r.status.and_then(|(name, _)| value_named(name));
-        let code = value_named(r.code_field).filter(|c| !c.is_empty());
-        r.outcome(status, code, method.unwrap_or(Applies::Both))
-    });
-    let facts = Facts {
-        fields,
-        method,
-        outcome,
-    };
-    // Blanks whose field is required here are values after all: check them as such.
-    let required_blanks: Vec<(usize, &'static str, bool, usize, usize)> = if blanks.is_empty() {
-        Vec::new()
-    } else {
-        blanks
-            .iter()
-            // `null` stays absent (a required one is then missing); `""` becomes a value.
-            .filter(|(_, _, null, ..)| !null)
-            .filter(|(i, ..)| match fields[*i].required {
-                Requirement::When(c) => facts.holds(&c, &seen, &blank_bits, &value_of),
-                _ => false,
-            })
-            .copied()
-            .collect()
-    };
-    for &(i, ..) in &required_blanks {
-        blank_bits.clear(i);
-    }
-    for (i, key, _null, at, nth) in required_blanks {
-        let f = &fields[i];
-        let before = cx.findings.len();
-        let member = Path::Key(path, key);
-        check_text(cx, f, &member, "");
-        // Keep body order: the new findings go where the value was (placed below, in one
-        // pass with those of fields that do not apply).
-        for finding in cx.findings.drain(before..).collect::<Vec<_>>() {
-            cx.pending.push((at, 2 * nth + 1, finding));
-        }
-    }
-    // Present: seen, and not a blank that reads as absent.
-    let present = |i: usize| seen.get(i) && !blank_bits.get(i);
-
-    if let Some(m) = method.filter(|m| *m != Applies::Both) {
-        for &(at, nth, i, key) in maybe_not_applicable.iter() {
-            let f = &fields[i];
-            if f.applies.admits(m) {
-                continue;
-            }
-            let only = match f.applies {
-                Applies::Card => "card only",
-                Applies::Transfer => "transfer only",
-                Applies::Both => "both",
-            };
-            let draft = Draft {
-                field: Some(f.name),
-                expected: Some(only.into()),
-                actual: Some(m.as_str().into()),
-                ..Draft::new(
-                    Kind::NotApplicable,
-                    Detail::NotApplicable { applies: f.applies },
-                )
-            };
-            if !cx.count_if_full(Kind::NotApplicable, Some(f.name)) {
-                cx.push_at(at, 2 * nth, path.member(key), draft);
-            }
-        }
-    }
-    cx.place_pending();
-
-    for (i, f) in fields.iter().enumerate() {
-        if matches!(f.required, Requirement::Never) || present(i) {
-            continue;
-        }
-        let method_ok = match (f.applies, method) {
-            (Applies::Both, _) | (_, None) => true,
-            (a, Some(m)) => a == m,
+    /// The checks that need the whole object: payment method, requirements, blanks that
+    /// turn out to be required, fields that do not apply, success codes.
+    fn finish(&mut self, cx: &mut Cx<'_>, path: &Path<'_>, top: Option<Top<'_>>) {
+        let fields = self.fields;
+        let method_field = self.method_field;
+        let seen = &self.seen;
+        let captured = &self.captured;
+        let maybe_not_applicable = &self.maybe_not_applicable;
+        let blanks = &self.blanks;
+        let mut blank_bits = std::mem::replace(&mut self.blank_bits, Bits::Inline(0));
+        // The values a rule reads (few per object), by field index and by name.
+        let value_of = |i: usize| -> Option<&str> {
+            captured
+                .iter()
+                .rev()
+                .find(|(j, _)| *j == i)
+                .map(|(_, t)| t.as_ref())
         };
-        let condition_ok = method_ok
-            && match &f.required {
-                Requirement::Always => true,
-                Requirement::Never => false,
-                Requirement::When(c) => facts.holds(c, &seen, &blank_bits, &value_of),
-            };
-        if condition_ok {
-            let (because, on, cond_method) = match f.required {
-                Requirement::When(c) => (c.sibling.map(|s| s.field), c.on, c.method),
-                _ => (None, Outcome::Any, Applies::Both),
-            };
-            let draft = Draft {
-                rule: f.rules.required_rule,
-                at_most_warning: f.required_contested,
-                field: Some(f.name),
-                type_code: f.type_code.map(|t| t.notation),
-                expected: Some("present".into()),
-                actual: Some("absent".into()),
-                ..Draft::new(
-                    Kind::MissingRequired,
-                    Detail::Missing {
-                        because,
-                        on,
-                        method: cond_method,
-                    },
-                )
-            };
-            cx.push(path.member(f.name), draft);
-        }
-    }
+        let value_named = |name: &str| -> Option<&str> {
+            captured
+                .iter()
+                .rev()
+                .find(|(j, _)| same(fields[*j].name, name))
+                .map(|(_, t)| t.as_ref())
+        };
+        let method = method_field.map(|name| match value_named(name) {
+            Some("card") => Applies::Card,
+            Some("transfer") => Applies::Transfer,
+            _ => Applies::Both,
+        });
 
-    if let Some(r) = top.and_then(|t| t.result) {
-        let code = value_named(r.code_field);
-        let status = r
-            .status
-            .and_then(|(name, success)| match value_named(name) {
-                Some(v) => Some((name, success, Some(v))),
-                // Present but not a string, or absent.
-                None => index_of(fields, name)
-                    .filter(|&i| present(i))
-                    .map(|_| (name, success, None)),
-            });
-        if let Some(code) = code {
-            check_result(cx, r, code, status, method.unwrap_or(Applies::Both));
+        // Success or failure of the answer (top level of a response only).
+        let outcome = top.and_then(|t| t.result).and_then(|r| {
+            let status = r.status.and_then(|(name, _)| value_named(name));
+            let code = value_named(r.code_field).filter(|c| !c.is_empty());
+            r.outcome(status, code, method.unwrap_or(Applies::Both))
+        });
+        let facts = Facts {
+            fields,
+            method,
+            outcome,
+        };
+        // Blanks whose field is required here are values after all: check them as such.
+        let required_blanks: Vec<(usize, &'static str, bool, usize, usize)> = if blanks.is_empty() {
+            Vec::new()
+        } else {
+            blanks
+                .iter()
+                // `null` stays absent (a required one is then missing); `""` becomes a value.
+                .filter(|(_, _, null, ..)| !null)
+                .filter(|(i, ..)| match fields[*i].required {
+                    Requirement::When(c) => facts.holds(&c, seen, &blank_bits, &value_of),
+                    _ => false,
+                })
+                .copied()
+                .collect()
+        };
+        for &(i, ..) in &required_blanks {
+            blank_bits.clear(i);
+        }
+        for (i, key, _null, at, nth) in required_blanks {
+            let f = &fields[i];
+            let before = cx.findings.len();
+            let member = Path::Key(path, key);
+            check_text(cx, f, &member, "");
+            // Keep body order: the new findings go where the value was (placed below, in one
+            // pass with those of fields that do not apply).
+            for finding in cx.findings.drain(before..).collect::<Vec<_>>() {
+                cx.pending.push((at, 2 * nth + 1, finding));
+            }
+        }
+        // Present: seen, and not a blank that reads as absent.
+        let present = |i: usize| seen.get(i) && !blank_bits.get(i);
+
+        if let Some(m) = method.filter(|m| *m != Applies::Both) {
+            for &(at, nth, i, key) in maybe_not_applicable.iter() {
+                let f = &fields[i];
+                if f.applies.admits(m) {
+                    continue;
+                }
+                let only = match f.applies {
+                    Applies::Card => "card only",
+                    Applies::Transfer => "transfer only",
+                    Applies::Both => "both",
+                };
+                let draft = Draft {
+                    field: Some(f.name),
+                    expected: Some(only.into()),
+                    actual: Some(m.as_str().into()),
+                    ..Draft::new(
+                        Kind::NotApplicable,
+                        Detail::NotApplicable { applies: f.applies },
+                    )
+                };
+                if !cx.count_if_full(Kind::NotApplicable, Some(f.name)) {
+                    cx.push_at(at, 2 * nth, path.member(key), draft);
+                }
+            }
+        }
+        cx.place_pending();
+
+        // A required field that is absent.
+        let missing = |cx: &mut Cx<'_>, i: usize| {
+            let f = &fields[i];
+            if matches!(f.required, Requirement::Never) {
+                return;
+            }
+            let method_ok = match (f.applies, method) {
+                (Applies::Both, _) | (_, None) => true,
+                (a, Some(m)) => a == m,
+            };
+            let condition_ok = method_ok
+                && match &f.required {
+                    Requirement::Always => true,
+                    Requirement::Never => false,
+                    Requirement::When(c) => facts.holds(c, seen, &blank_bits, &value_of),
+                };
+            if condition_ok {
+                let (because, on, cond_method) = match f.required {
+                    Requirement::When(c) => (c.sibling.map(|s| s.field), c.on, c.method),
+                    _ => (None, Outcome::Any, Applies::Both),
+                };
+                let draft = Draft {
+                    rule: f.rules.required_rule,
+                    at_most_warning: f.required_contested,
+                    field: Some(f.name),
+                    type_code: f.type_code.map(|t| t.notation),
+                    expected: Some("present".into()),
+                    actual: Some("absent".into()),
+                    ..Draft::new(
+                        Kind::MissingRequired,
+                        Detail::Missing {
+                            because,
+                            on,
+                            method: cond_method,
+                        },
+                    )
+                };
+                cx.push(path.member(f.name), draft);
+            }
+        };
+        // The fields not present, in field order: from the bit sets when they are inline,
+        // so that an object with every field present costs one test.
+        match (seen, &blank_bits) {
+            (Bits::Inline(s), Bits::Inline(b)) => {
+                let all = match fields.len() {
+                    0 => 0,
+                    n => u128::MAX >> (128 - n.min(128)),
+                };
+                let mut rest = !(s & !b) & all;
+                while rest != 0 {
+                    let i = rest.trailing_zeros() as usize;
+                    rest &= rest - 1;
+                    missing(cx, i);
+                }
+            }
+            _ => {
+                for i in 0..fields.len() {
+                    if !present(i) {
+                        missing(cx, i);
+                    }
+                }
+            }
+        }
+
+        if let Some(r) = top.and_then(|t| t.result) {
+            let code = value_named(r.code_field);
+            let status = r
+                .status
+                .and_then(|(name, success)| match value_named(name) {
+                    Some(v) => Some((name, success, Some(v))),
+                    // Present but not a string, or absent.
+                    None => index_of(fields, name)
+                        .filter(|&i| present(i))
+                        .map(|_| (name, success, None)),
+                });
+            if let Some(code) = code {
+                check_result(cx, r, code, status, method.unwrap_or(Applies::Both));
+            }
         }
     }
-    Ok(())
 }
 
 /// What a conditional requirement reads once an object is complete.
@@ -980,6 +1147,12 @@ fn check_text(cx: &mut Cx<'_>, f: &'static FieldSpec, path: &Path<'_>, s: &str) 
         };
         cx.push(path.pointer(), draft);
     }
+    check_value_set_and_format(cx, f, path, s);
+}
+
+/// The checks of a string value after its type code: value set, format.
+#[inline]
+fn check_value_set_and_format(cx: &mut Cx<'_>, f: &'static FieldSpec, path: &Path<'_>, s: &str) {
     if !f.values.is_empty() && !f.values.contains(&s) {
         let (kind, detail) = if f.values_open {
             (
@@ -1025,8 +1198,67 @@ fn check_text(cx: &mut Cx<'_>, f: &'static FieldSpec, path: &Path<'_>, s: &str) 
 fn has_format(fm: &FormatSpec, s: &str) -> bool {
     match fm.pieces {
         [crate::datefmt::Piece::Digits] => !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()),
-        pieces => crate::datefmt::parse(pieces, s).is_ok(),
+        pieces => {
+            fits_pieces(pieces, s).unwrap_or_else(|| crate::datefmt::parse(pieces, s).is_ok())
+        }
     }
+}
+
+/// Whether `s` has the shape and calendar of `pieces`, for patterns of fixed-width digit
+/// pieces and ASCII literals (`YYYY-MM-DD hh:mm:ss`), without building a
+/// [`crate::datefmt::DateTime`]; `None` for other patterns (the general reader decides).
+/// Agrees with `datefmt::parse(..).is_ok()` (tested).
+#[inline]
+fn fits_pieces(pieces: &[crate::datefmt::Piece], s: &str) -> Option<bool> {
+    use crate::datefmt::Piece;
+    let b = s.as_bytes();
+    let mut at = 0usize;
+    let (mut year, mut month, mut day) = (None, None, None);
+    for piece in pieces {
+        let (w, max) = match *piece {
+            Piece::Literal(c) if c.is_ascii() => {
+                if b.get(at) != Some(&(c as u8)) {
+                    return Some(false);
+                }
+                at += 1;
+                continue;
+            }
+            Piece::Literal(_) | Piece::Digits => return None,
+            Piece::Year | Piece::Milli => (if matches!(piece, Piece::Year) { 4 } else { 3 }, 9999),
+            Piece::Month => (2, 12),
+            Piece::Day => (2, 31),
+            Piece::Hour => (2, 23),
+            Piece::Minute | Piece::Second => (2, 59),
+        };
+        let mut n = 0u16;
+        for k in 0..w {
+            match b.get(at + k) {
+                Some(d) if d.is_ascii_digit() => n = n * 10 + u16::from(d - b'0'),
+                _ => return Some(false),
+            }
+        }
+        at += w;
+        if n > max {
+            return Some(false);
+        }
+        match piece {
+            Piece::Year => year = Some(n),
+            Piece::Month if n == 0 => return Some(false),
+            Piece::Month => month = Some(n as u8),
+            Piece::Day => day = Some(n as u8),
+            _ => {}
+        }
+    }
+    if at != b.len() {
+        return Some(false);
+    }
+    if let Some(d) = day {
+        let max = month.map_or(31, |m| crate::datefmt::days_in_month(year, m));
+        if d == 0 || d > max {
+            return Some(false);
+        }
+    }
+    Some(true)
 }
 
 /// A JSON type other than the documented one.
@@ -1379,6 +1611,100 @@ mod tests {
         assert_eq!(slot.place(), 77);
         assert!(probe.with_place(1 << Slot::PLACE_BITS).is_none());
         assert!(Slot::probe(0) != probe);
+    }
+
+    /// The scanner compares field names with the raw bytes of a key
+    /// ([`scan`]'s `expected_key`): that is exact only for names without a character a JSON
+    /// string escapes.
+    #[test]
+    fn field_names_need_no_escapes() {
+        fn walk(fields: &[FieldSpec]) {
+            for f in fields {
+                for name in std::iter::once(&f.name).chain(f.legacy_names) {
+                    assert!(
+                        !name.bytes().any(|b| b == b'"' || b == b'\\' || b < 0x20),
+                        "{name:?}"
+                    );
+                }
+                if let FieldShape::Object(inner) | FieldShape::List(inner) = f.shape {
+                    walk(inner);
+                }
+            }
+        }
+        for ep in crate::endpoints() {
+            walk(ep.request);
+            walk(ep.response);
+        }
+    }
+
+    /// The fixed-width fast path of the date formats agrees with the general reader.
+    #[test]
+    fn date_fast_path_agrees_with_the_reader() {
+        let mut formats: Vec<FormatSpec> = Vec::new();
+        fn walk(fields: &[FieldSpec], out: &mut Vec<FormatSpec>) {
+            for f in fields {
+                for fm in f.formats {
+                    if !out.iter().any(|o| o.id == fm.id) {
+                        out.push(*fm);
+                    }
+                }
+                if let FieldShape::Object(inner) | FieldShape::List(inner) = f.shape {
+                    walk(inner, out);
+                }
+            }
+        }
+        for ep in crate::endpoints() {
+            walk(ep.request, &mut formats);
+            walk(ep.response, &mut formats);
+        }
+        assert!(formats.iter().any(|f| fits_pieces(f.pieces, "").is_some()));
+        let mut values = vec![
+            String::new(),
+            "2021-10-26 10:55:03".into(),
+            "2024-02-29 23:59:59".into(),
+            "2023-02-29 00:00:00".into(),
+            "20231345".into(),
+            "9639-70-36 99:99:99".into(),
+            "2021-10-26T10:55:03".into(),
+            "２０２１".into(),
+            "2021-1-26 10:55:03".into(),
+            "2021-10-26 10:55:03 ".into(),
+        ];
+        // Every date of a few years and every time of a few hours, with the digits shifted.
+        for y in [0u16, 1900, 2000, 2023, 2024, 9999] {
+            for m in 0..=13u8 {
+                for d in 0..=32u8 {
+                    values.push(format!("{y:04}{m:02}{d:02}"));
+                    values.push(format!(
+                        "{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02}",
+                        d,
+                        m * 5,
+                        d * 2
+                    ));
+                    values.push(format!(
+                        "{y:04}{m:02}{d:02}{:02}{:02}{:02}{:03}",
+                        d,
+                        m * 5,
+                        d * 2,
+                        d
+                    ));
+                    values.push(format!("{y:04}{m:02}"));
+                }
+            }
+        }
+        for fm in &formats {
+            for v in &values {
+                if let Some(fast) = fits_pieces(fm.pieces, v) {
+                    assert_eq!(fast, fm.parse(v).is_ok(), "{} {v:?}", fm.pattern);
+                }
+                assert_eq!(
+                    has_format(fm, v),
+                    fm.parse(v).is_ok(),
+                    "{} {v:?}",
+                    fm.pattern
+                );
+            }
+        }
     }
 
     #[test]

@@ -1,0 +1,4 @@
+// paypleGpayPaymentRequest(obj): the international window.
+window.paypleGpayPaymentRequest = function (obj) {
+  start(obj);
+};
