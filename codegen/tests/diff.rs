@@ -523,3 +523,82 @@ fn only_case(cases: &[Case]) -> &Case {
     assert_eq!(cases.len(), 1, "{cases:#?}");
     &cases[0]
 }
+
+/// Two git revisions (or a revision and a folder) compare like two folders; a name that is
+/// neither is an error (2) that says so, and a spec error names the revision, not a
+/// temporary folder.
+#[test]
+fn git_revisions_compare_like_folders() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let repo = tmp.path();
+    let git = |args: &[&str]| {
+        let out = Command::new("git")
+            .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
+            .args(args)
+            .current_dir(repo)
+            .output()
+            .expect("git runs");
+        assert!(
+            out.status.success(),
+            "git {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    git(&["init", "-q"]);
+    copy_dir(&spec_dir(), &repo.join("spec"));
+    git(&["add", "spec"]);
+    git(&["commit", "-q", "-m", "old"]);
+    let yaml = std::fs::read_to_string(repo.join("spec/payple.yaml")).expect("payple.yaml");
+    let moved = yaml.replacen("https://demohub.payple.kr", "https://demohub2.payple.kr", 1);
+    assert_ne!(moved, yaml);
+    std::fs::write(repo.join("spec/payple.yaml"), moved).expect("write");
+    git(&["commit", "-q", "-a", "-m", "new"]);
+    let bin = env!("CARGO_BIN_EXE_payple-spec-diff");
+    let run = |old: &str, new: &str| {
+        Command::new(bin)
+            .args(["--format", "json", old, new])
+            .current_dir(repo)
+            .output()
+            .expect("runs")
+    };
+    let by_revisions = run("HEAD~1", "HEAD");
+    assert_eq!(
+        by_revisions.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&by_revisions.stderr)
+    );
+    let text = String::from_utf8_lossy(&by_revisions.stdout).to_string();
+    assert!(text.contains("server-url-changed"), "{text}");
+    // The revision against the working folder, and REV:PATH: the same report.
+    assert_eq!(String::from_utf8_lossy(&run("HEAD~1", "spec").stdout), text);
+    assert_eq!(
+        String::from_utf8_lossy(&run("HEAD~1:spec", "HEAD:spec").stdout),
+        text
+    );
+    // No temporary checkout is left behind.
+    let leftovers = std::fs::read_dir(std::env::temp_dir())
+        .expect("temp dir")
+        .flatten()
+        .filter(|e| {
+            e.file_name()
+                .to_string_lossy()
+                .starts_with(&format!("payple-spec-diff-{}-", std::process::id()))
+        })
+        .count();
+    assert_eq!(leftovers, 0);
+
+    let bad = run("no-such-revision", "spec");
+    assert_eq!(bad.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&bad.stderr);
+    assert!(err.contains("neither a folder nor a git revision"), "{err}");
+
+    // A revision whose spec is broken: the error names the revision and the file.
+    std::fs::write(repo.join("spec/payple.yaml"), "services: [\n").expect("write");
+    git(&["commit", "-q", "-a", "-m", "broken"]);
+    let broken = run("HEAD", "spec");
+    assert_eq!(broken.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&broken.stderr);
+    assert!(err.contains("HEAD: spec/payple.yaml:1:"), "{err}");
+    assert!(!err.contains("payple-spec-diff-"), "{err}");
+}
