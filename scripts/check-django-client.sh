@@ -4,6 +4,7 @@
 # stands in for the payment window (POST /__mock/window); the app's result view receives
 # the window result, its confirm view calls the mock's CERT confirmation, and the order must
 # end CONFIRMED with the mock's trade number; a refused confirmation must end FAILED. Run by .ci/run; needs python3 (with venv) and PyPI.
+# scripts/check-django-browser.sh runs the same app in a real browser, with the mock's window.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$(pwd)
