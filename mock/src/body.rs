@@ -406,6 +406,74 @@ pub(crate) fn fresh_value(
     synth_scalar(f, now)
 }
 
+/// The `example` the spec gives the field at `path` (outer names first) of an endpoint part,
+/// read from the JSON Schema payple-types embeds (the runtime tables carry no examples). For
+/// fields no sample shows; the spec marks an example it chose itself (`example_evidence`).
+fn spec_example(ep: &EndpointSpec, part: Part, path: &[&str]) -> Option<String> {
+    type Cache = Mutex<HashMap<(&'static str, bool), Option<Value>>>;
+    static CACHE: OnceLock<Cache> = OnceLock::new();
+    let key = (ep.id, part == Part::Response);
+    let cache = CACHE.get_or_init(|| Mutex::new(HashMap::new()));
+    let mut cache = cache.lock().unwrap_or_else(PoisonError::into_inner);
+    let schema = cache.entry(key).or_insert_with(|| {
+        payple_types::schema(ep.id, part).and_then(|s| serde_json::from_str(s).ok())
+    });
+    let mut node = schema.as_ref()?;
+    for name in path {
+        node = node.get("properties")?.get(*name)?;
+    }
+    node.get("examples")?.get(0)?.as_str().map(str::to_string)
+}
+
+/// The scalar field at `path` (outer names first) of a field list.
+fn field_at(fields: &'static [FieldSpec], path: &[&str]) -> Option<&'static FieldSpec> {
+    let (last, outer) = path.split_last()?;
+    let mut fields = fields;
+    for name in outer {
+        fields = match fields.iter().find(|f| f.name == *name)?.shape {
+            FieldShape::Object(inner) | FieldShape::List(inner) => inner,
+            FieldShape::Scalar => return None,
+        };
+    }
+    fields
+        .iter()
+        .find(|f| f.name == *last && f.shape == FieldShape::Scalar)
+}
+
+/// A value for the response field at `path` of `ep` from the spec's example: times written
+/// as `now` in the example's shape (UTC where the name says so), other volatile values
+/// (keys) redrawn in it; `None` without an example, or when the result breaks the field's
+/// rules.
+pub(crate) fn example_value(
+    ep: &'static EndpointSpec,
+    path: &[&str],
+    now: SystemTime,
+) -> Option<String> {
+    let f = field_at(ep.response, path)?;
+    let example = spec_example(ep, Part::Response, path)?;
+    let v = if f.volatile {
+        refresh(f, &example, now)
+    } else {
+        example
+    };
+    fits(f, &v).then_some(v)
+}
+
+/// A masked number for the response field at `path` of `ep`: `digits` written in the shape
+/// of the field's documented sample value, else of its spec example, where that is masked.
+pub(crate) fn masked_value(
+    ep: &'static EndpointSpec,
+    path: &[&str],
+    digits: &str,
+) -> Option<String> {
+    let f = field_at(ep.response, path)?;
+    let template = documented_value(ep.service, f)
+        .filter(|t| t.contains('*'))
+        .or_else(|| spec_example(ep, Part::Response, path).filter(|t| t.contains('*')))?;
+    let v = mask_like(&template, digits);
+    fits(f, &v).then_some(v)
+}
+
 /// The documented sample's value of a field (for values that are not ids: a card company
 /// name, a bank code, a masked number, a receipt URL), else a synthesized one.
 pub(crate) fn sample_value(

@@ -3,8 +3,8 @@
 //! payment window the admin route stands in for.
 
 use crate::body::{
-    best_sample, documented_value, fill, fits, fresh_value, is_result_field, mask_like, method_of,
-    random_string, record_of, sample_value, success,
+    best_sample, documented_value, example_value, fill, fits, fresh_value, is_result_field,
+    mask_like, method_of, random_string, record_of, sample_value, success,
 };
 use crate::clock::kst_digits;
 use crate::ledger::{BillingKey, Cert, Ledger, Link, Payment, Receipt, Record, Val, rec_set};
@@ -150,6 +150,52 @@ fn add_generated(ep: &'static EndpointSpec, method: Applies, body: &mut Value, n
     }
 }
 
+/// Payple's yes / no flag values (`PCD_SIMPLE_FLAG`, `PCD_TAXSAVE_FLAG`, `PCD_TAXSAVE_RST`
+/// ...); an answer uses one only where the field's documented values admit it.
+const YES: &str = "Y";
+const NO: &str = "N";
+
+/// The cash receipt of a transfer re-payment: with `PCD_TAXSAVE_FLAG` `Y` Payple issues one
+/// for the amount paid (the flag echoed, `PCD_TAXSAVE_RST` `Y`, a new receipt number, the
+/// receipt in the ledger); without, the answer says none was requested (`N`). Card
+/// payments have none.
+fn repay_receipt(
+    ep: &'static EndpointSpec,
+    call: &Call<'_>,
+    method: Applies,
+    total: u64,
+) -> (Option<Receipt>, Record) {
+    if method != Applies::Transfer {
+        return (None, Vec::new());
+    }
+    let documented = |role: Role, v: &str| {
+        let name = names::response(ep, role);
+        ep.response
+            .iter()
+            .find(|f| f.name == name)
+            .is_some_and(|f| f.applies.admits(method) && fits(f, v))
+            .then(|| (name, text(v)))
+    };
+    if call.get(names::request(ep, Role::ReceiptRequested)) != YES {
+        let fields = documented(Role::ReceiptRequested, NO).into_iter().collect();
+        return (None, fields);
+    }
+    let mgtnum = fresh_value(ep, method, names::cpay(Role::ReceiptNumber), call.now);
+    let fields = [
+        documented(Role::ReceiptRequested, YES),
+        documented(Role::ReceiptResult, YES),
+        documented(Role::ReceiptNumber, &mgtnum),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    let receipt = Receipt {
+        mgtnum: mgtnum.into(),
+        amount: total,
+    };
+    (Some(receipt), fields)
+}
+
 /// A new billing key in the shape of the documented ones.
 fn new_billing_key(method: Applies, now: SystemTime) -> String {
     let id = ep("cpay.registration_lookup")
@@ -216,15 +262,23 @@ impl Shared {
         }
         let sent = record_of(ep, &call.request, call.now);
         let slip = self.card_slip(method, call.get(names::cpay(Role::OrderId)));
+        let total = amount(call.get(names::cpay(Role::Amount))).unwrap_or(0);
+        let (receipt, receipt_fields) = repay_receipt(ep, call, method, total);
         let mut body = success(
             ep,
             method,
             &call.request,
-            &[&key.fields, &sent, &slip],
+            &[&key.fields, &sent, &slip, &receipt_fields],
             call.now,
         );
         add_generated(ep, method, &mut body, call.now);
-        let total = amount(call.get(names::cpay(Role::Amount))).unwrap_or(0);
+        if receipt.is_none()
+            && let Some(o) = body.as_object_mut()
+        {
+            // No receipt, no receipt number (nor result).
+            o.remove(names::cpay(Role::ReceiptNumber));
+            o.remove(names::cpay(Role::ReceiptResult));
+        }
         l.payments.insert(
             &oid,
             Payment {
@@ -233,7 +287,7 @@ impl Shared {
                 total,
                 refunded: 0,
                 date: kst_date(call.now).into(),
-                receipt: None,
+                receipt,
                 fields: record_of(ep, &body, call.now),
             },
         );
@@ -283,7 +337,15 @@ impl Shared {
             p.receipt = None;
         }
         let refund: Record = vec![(names::cpay(Role::RefundTime), Val::Time(call.now))];
-        let mut body = success(ep, p.method, &call.request, &[&p.fields, &refund], call.now);
+        // A refund's PCD_TAXSAVE_RST is the result of the receipt's cancellation, not the
+        // payment's receipt result.
+        let paid: Record = p
+            .fields
+            .iter()
+            .filter(|(k, _)| *k != names::cpay(Role::ReceiptResult))
+            .cloned()
+            .collect();
+        let mut body = success(ep, p.method, &call.request, &[&paid, &refund], call.now);
         if let Some(obj) = body.as_object_mut() {
             obj.insert(
                 names::cpay(Role::RefundAmount).into(),
@@ -496,6 +558,14 @@ impl Shared {
             if matches!(v, Val::Time(_)) {
                 *v = Val::Time(call.now);
             }
+        }
+        // Payple's key of the transaction, in the form of the spec's example (no sample shows
+        // one), kept with the payment.
+        let tx_key = names::cpay(Role::TransactionKey);
+        if !payment.fields.iter().any(|(k, _)| *k == tx_key)
+            && let Some(k) = example_value(ep, &[tx_key], call.now)
+        {
+            payment.fields.push((tx_key, text(k)));
         }
         let total = payment.total.to_string();
         let amounts: Record = vec![

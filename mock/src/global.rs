@@ -1,7 +1,9 @@
 //! global operations on the ledger: billing-key payments, cancels and the result inquiry,
 //! and the payment window the admin route stands in for.
 
-use crate::body::{best_sample, fill, fresh_value, record_of};
+use crate::body::{
+    best_sample, example_value, fill, fresh_value, masked_value, random_string, record_of,
+};
 use crate::hub::full_success;
 use crate::ledger::{GlobalPayment, Ledger, Record, Val, rec_set, rec_text};
 use crate::protocol::names;
@@ -34,8 +36,45 @@ fn cents(v: &str) -> Option<u64> {
     u.checked_mul(100)?.checked_add(f)
 }
 
+/// The card behind a new billing key, as the window's result shows it: the number masked
+/// and the payment method, in the forms of the spec's examples (no sample shows them; the
+/// spec marks the forms as our inference).
+fn card_record(now: SystemTime) -> Record {
+    let Some(ep) = endpoint("global.payment_window_result") else {
+        return Vec::new();
+    };
+    let mut rec = Vec::new();
+    let number = random_string(b"0123456789", 16);
+    let card = names::global(Role::CardNumber);
+    if let Some(masked) = masked_value(ep, &[card], &number) {
+        rec.push((card, text(masked)));
+    }
+    let method = names::global(Role::PaymentMethod);
+    if let Some(m) = example_value(ep, &[method], now) {
+        rec.push((method, text(m)));
+    }
+    rec
+}
+
+/// What an answer of `ep` says of itself: its kind (payment or cancel) and when it was
+/// processed, in Korean time and in UTC (top level or in `info`), in the forms of the spec's
+/// examples.
+fn processed(ep: &'static EndpointSpec, now: SystemTime) -> Record {
+    let info = names::global(Role::CardInfo);
+    let mut rec = Vec::new();
+    for role in [Role::RequestKind, Role::PaymentTime, Role::PaymentTimeUtc] {
+        let name = names::global(role);
+        if let Some(v) =
+            example_value(ep, &[name], now).or_else(|| example_value(ep, &[info, name], now))
+        {
+            rec.push((name, text(v)));
+        }
+    }
+    rec
+}
+
 /// Billing keys of the documentation's billing-key payment requests.
-pub(crate) fn seed(ledger: &mut Ledger, _now: SystemTime) {
+pub(crate) fn seed(ledger: &mut Ledger, now: SystemTime) {
     let Some(ep) = endpoint("global.billing_key_payment") else {
         return;
     };
@@ -50,9 +89,9 @@ pub(crate) fn seed(ledger: &mut Ledger, _now: SystemTime) {
                 .chars()
                 .all(|c| c.is_ascii_alphanumeric() || "+/=_-".contains(c))
         {
-            ledger
-                .global_keys
-                .insert(key, vec![(names::global(Role::BillingKey), text(key))]);
+            let mut rec = vec![(names::global(Role::BillingKey), text(key))];
+            rec.extend(card_record(now));
+            ledger.global_keys.insert(key, rec);
         }
     }
 }
@@ -117,11 +156,11 @@ impl Shared {
         let kinds = hook
             .response
             .iter()
-            .find(|f| f.name == names::global(Role::CardKind))
+            .find(|f| f.name == names::global(Role::RequestKind))
             .map_or(&[][..], |f| f.values);
         let mut rec = fields.clone();
         if let Some(k) = kinds.iter().find(|k| **k == kind) {
-            rec_set(&mut rec, names::global(Role::CardKind), text(*k));
+            rec_set(&mut rec, names::global(Role::RequestKind), text(*k));
         }
         let body = full_success(hook, BOTH, &Value::Null, &[&rec], now);
         self.notify(hook.id, &url, body, false);
@@ -176,6 +215,9 @@ impl Shared {
         let mut rec: Record = key.clone();
         rec_set(&mut rec, names::global(Role::OrderId), text(oid.as_str()));
         rec_set(&mut rec, names::global(Role::ApiId), text(pay_id.as_str()));
+        for (name, v) in processed(ep, call.now) {
+            rec_set(&mut rec, name, v);
+        }
         let body = with_info(ep, &call.request, &[&rec], call.now);
         let mut fields = record_of(ep, &body, call.now);
         if let Some(info) = body
@@ -228,14 +270,21 @@ impl Shared {
         p.cancelled_cents += want;
         let fields = p.fields.clone();
         drop(l);
-        let mut cancelled = fields.clone();
-        rec_set(
-            &mut cancelled,
+        // The cancel's own kind, time and amount over the payment's fields.
+        let mut cancel = processed(ep, call.now);
+        cancel.push((
             names::global(Role::Amount),
             text(call.get(names::global(Role::Amount))),
-        );
+        ));
+        let mut cancelled = fields.clone();
+        for (name, v) in cancel.iter().cloned() {
+            rec_set(&mut cancelled, name, v);
+        }
         self.global_webhook("CANCEL", &cancelled, call.now);
-        (200, with_info(ep, &call.request, &[&fields], call.now))
+        (
+            200,
+            with_info(ep, &call.request, &[&fields, &cancel], call.now),
+        )
     }
 
     fn global_result(&self, call: &Call<'_>) -> Reply {
@@ -278,21 +327,19 @@ impl Shared {
             o => o.to_string(),
         };
         let pay_id = fresh_value(ep, BOTH, names::global(Role::ApiId), now);
-        let rec: Record = vec![
-            (names::global(Role::BillingKey), text(key.as_str())),
-            (names::global(Role::OrderId), text(oid.as_str())),
-            (names::global(Role::ApiId), text(pay_id.as_str())),
-        ];
+        let mut card: Record = vec![(names::global(Role::BillingKey), text(key.as_str()))];
+        card.extend(card_record(now));
+        let mut rec: Record = card.clone();
+        rec.push((names::global(Role::OrderId), text(oid.as_str())));
+        rec.push((names::global(Role::ApiId), text(pay_id.as_str())));
+        rec.extend(processed(ep, now));
         let body = full_success(ep, BOTH, request, &[&rec], now);
         let fields = record_of(ep, &body, now);
         let mut l = lock(&self.ledger);
         if l.global_payments.contains(&oid) {
             return Err(format!("the order {oid} exists already"));
         }
-        l.global_keys.insert(
-            &key,
-            vec![(names::global(Role::BillingKey), text(key.as_str()))],
-        );
+        l.global_keys.insert(&key, card);
         let amount = body
             .get(names::global(Role::Amount))
             .and_then(Value::as_str)

@@ -287,6 +287,50 @@ async fn transfer_payment_with_cash_receipt() {
 }
 
 #[tokio::test]
+async fn transfer_repayment_issues_the_requested_cash_receipt() {
+    let server = start(Clock::manual(start_time())).await;
+    let today = kst_today(start_time());
+    let key = transfer_key(&server).await;
+    let mut body = repay_body("transfer", &key, "mocktr0100", 3_000);
+    body["PCD_TAXSAVE_FLAG"] = json!("Y");
+    body["PCD_TAXSAVE_TRADE"] = json!("personal");
+    body["PCD_TAXSAVE_IDNUM"] = json!("01012345678");
+    let r = cpay_call(&server, json!({"PCD_SIMPLE_FLAG": "Y"}), &body).await;
+    assert_eq!(r["PCD_PAY_RST"], "success", "{r}");
+    assert_eq!(r["PCD_TAXSAVE_FLAG"], "Y", "{r}");
+    assert_eq!(r["PCD_TAXSAVE_RST"], "Y", "{r}");
+    let mgtnum = r["PCD_TAXSAVE_MGTNUM"].as_str().unwrap().to_string();
+    assert_clean("cpay.billing_repay", &r);
+    // Without the flag: none requested, no receipt number.
+    let r2 = repay(&server, "transfer", &key, "mocktr0101", 3_000).await;
+    assert_eq!(r2["PCD_TAXSAVE_FLAG"], "N", "{r2}");
+    assert!(r2.get("PCD_TAXSAVE_RST").is_none(), "{r2}");
+    assert!(r2.get("PCD_TAXSAVE_MGTNUM").is_none(), "{r2}");
+    let q = inquiry(&server, "transfer", "mocktr0100", &today).await;
+    assert_eq!(q["PCD_TAXSAVE_RST"], "Y", "{q}");
+    assert_eq!(q["PCD_TAXSAVE_MGTNUM"], mgtnum.as_str(), "{q}");
+    // The receipt is in the ledger: a second one is refused, the cancel names it.
+    let again = cpay_call(
+        &server,
+        json!({"PCD_PAY_WORK": "TSREG"}),
+        &json!({"PCD_PAYER_ID": key, "PCD_PAY_OID": "mocktr0100", "PCD_TAXSAVE_AMOUNT": "3000",
+                "PCD_TAXSAVE_TRADEUSE": "personal", "PCD_TAXSAVE_IDENTINUM": "01012345678"}),
+    )
+    .await;
+    assert_eq!(again["PCD_PAY_CODE"], "CPAY0202", "{again}");
+    let c = cpay_call(
+        &server,
+        json!({"PCD_PAY_WORK": "TSCANCEL"}),
+        &json!({"PCD_PAYER_ID": key, "PCD_PAY_OID": "mocktr0100"}),
+    )
+    .await;
+    assert_eq!(c["PCD_PAY_RST"], "success", "{c}");
+    assert_eq!(c["PCD_TAXSAVE_MGTNUM"], mgtnum.as_str(), "{c}");
+    assert_eq!(c["PCD_TAXSAVE_AMOUNT"], "3000", "{c}");
+    server.shutdown().await;
+}
+
+#[tokio::test]
 async fn cert_confirmation_on_every_documented_path() {
     let server = start(Clock::system()).await;
     for (method, path) in [
@@ -323,6 +367,13 @@ async fn cert_confirmation_on_every_documented_path() {
         assert_eq!(c["PCD_PAY_TOTAL"], "15000");
         assert_eq!(c["PCD_PAY_GOODS"], "티셔츠");
         assert_eq!(c["PCD_PAY_TYPE"], method);
+        // Payple's transaction key, in the (inferred) form of the spec's example: 30 letters
+        // and digits, a new one per payment.
+        let tx = c["PCD_TX_KEY"].as_str().unwrap();
+        assert!(
+            tx.len() == 30 && tx.chars().all(|ch| ch.is_ascii_alphanumeric()),
+            "{c}"
+        );
         assert_clean("cpay.confirm_cert", &c);
         assert_eq!(
             server.request_log().last().unwrap().endpoint,
@@ -482,6 +533,21 @@ async fn global_billing_key_payment_cancel_and_inquiry() {
     assert_eq!(pay["result"], "A0000", "{pay}");
     assert_eq!(pay["info"]["service_oid"], "gorder0001", "{pay}");
     assert_clean("global.billing_key_payment", &pay);
+    // The card of the window's payment, masked; the kind and times in the spec's example
+    // forms (Korean time at the top, UTC in the details).
+    let card = w["card_number"].as_str().unwrap();
+    assert!(card.contains("****"), "{w}");
+    assert_eq!(pay["info"]["card_number"], card, "{pay}");
+    assert_eq!(pay["info"]["pay_type"], w["pay_type"], "{pay}");
+    assert_eq!(pay["type"], "PAYMENT", "{pay}");
+    let kst = pay["api_date"].as_str().unwrap();
+    let utc = pay["info"]["submitTimeUtc"].as_str().unwrap();
+    assert_eq!((kst.len(), &kst[10..11]), (19, " "), "{pay}");
+    assert_eq!(
+        (utc.len(), &utc[10..11], &utc[19..]),
+        (20, "T", "Z"),
+        "{pay}"
+    );
     let pay_id = pay["api_id"].as_str().unwrap().to_string();
     let q = global_call(
         &server,
@@ -490,6 +556,8 @@ async fn global_billing_key_payment_cancel_and_inquiry() {
     )
     .await;
     assert_eq!(q["result"], "A0000", "{q}");
+    assert_eq!(q["card_number"], card, "{q}");
+    assert_eq!(q["api_date"], pay["api_date"], "{q}");
     let cancel = |amount: &'static str| {
         let server = &server;
         let pay_id = pay_id.clone();
@@ -506,6 +574,12 @@ async fn global_billing_key_payment_cancel_and_inquiry() {
     let c = cancel("2.00").await;
     assert_eq!(c["result"], "A0000", "{c}");
     assert_clean("global.cancel", &c);
+    assert_eq!(c["type"], "CANCEL", "{c}");
+    assert_eq!(c["info"]["totalAmount"], "2.00", "{c}");
+    assert!(
+        c["info"]["submitTimeUtc"].as_str().unwrap().ends_with('Z'),
+        "{c}"
+    );
     let c = cancel("4.00").await;
     assert_eq!(c["result"], "A0009", "{c}");
     let c = cancel("3.00").await;
