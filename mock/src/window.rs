@@ -6,13 +6,14 @@
 //! Routes (on the cpay and global ports): the scripts (`Target::Script` and legacy paths of
 //! cpay.payment_window and global.payment_window), and under `/__mock/window/`: `check`
 //! (POST, the script's obj), `page/ID` (GET, the window), `complete/ID` (POST, the tester's
-//! choice) and `auto` (GET / POST / DELETE, non-interactive mode).
+//! choice), `auto` (GET / POST / DELETE, non-interactive mode) and `demo` (GET, cpay: a
+//! partner page for trying the window by hand).
 
-use crate::body::{ALNUM, coerce, failure_body, random_string};
+use crate::body::{ALNUM, coerce, documented_value, failure_body, random_string};
 use crate::protocol::{self, Facts, names};
 use crate::server::{Service, Shared, lock};
 use payple_types::{
-    Applies, EndpointSpec, Part, Role, Severity, Target, endpoint, service, validate_value,
+    Applies, EndpointSpec, Kind, Part, Role, Severity, Target, endpoint, service, validate_value,
 };
 use serde_json::{Map, Value, json};
 use std::collections::VecDeque;
@@ -28,6 +29,7 @@ const COMMON_JS: &str = include_str!("../assets/window-common.js");
 const CPAY_JS: &str = include_str!("../assets/cpay-window.js");
 const GPAY_JS: &str = include_str!("../assets/gpay-window.js");
 const PAGE_HTML: &str = include_str!("../assets/window.html");
+const DEMO_HTML: &str = include_str!("../assets/demo.html");
 
 /// An answer of a window route.
 pub(crate) struct Answer {
@@ -194,6 +196,7 @@ pub(crate) fn handle(
             *lock(&shared.windows.auto) = None;
             Answer::json(200, &auto_json(None))
         }
+        ("GET", "demo") if svc == Service::Cpay => demo(),
         ("GET", r) if r.starts_with("page/") => page(shared, svc, &r["page/".len()..]),
         ("POST", r) if r.starts_with("complete/") => {
             complete(shared, svc, &r["complete/".len()..], body)
@@ -505,6 +508,105 @@ fn summary(svc: Service, request: &Value) -> Vec<Value> {
             (!v.is_empty()).then(|| json!({"label": label, "field": name, "value": v}))
         })
         .collect()
+}
+
+/// GET /__mock/window/demo: a partner page for trying the cpay window by hand. Per payment
+/// method it offers an `obj` made from the spec: the test account's window key, the method,
+/// the work (PAY when listed), the documented goods name and amount, then every member the
+/// validator still finds missing, with a documented value (or the first of its value set). The page hands the result to its
+/// own callback, so no partner server is needed.
+fn demo() -> Answer {
+    let Some(ep) = window_spec(Service::Cpay) else {
+        return Answer::error(404, "the spec has no cpay payment window");
+    };
+    let values = |role: Role| {
+        let name = cpay_field(role);
+        ep.request
+            .iter()
+            .find(|f| f.name == name)
+            .map(|f| f.values)
+            .unwrap_or(&[])
+    };
+    let works = values(Role::PayWork);
+    let work = works
+        .iter()
+        .find(|w| w.eq_ignore_ascii_case("pay"))
+        .or(works.first())
+        .copied()
+        .unwrap_or("");
+    let key_field = cpay_field(Role::WindowKey);
+    let key = service("cpay")
+        .and_then(|s| s.test_credentials.iter().find(|(n, _)| *n == key_field))
+        .map(|(_, v)| *v)
+        .unwrap_or("");
+    let callback = cpay_field(Role::WindowCallback);
+    let documented = |name: &str| {
+        ep.request
+            .iter()
+            .find(|f| f.name == name)
+            .and_then(|f| {
+                documented_value("cpay", f).or_else(|| f.values.first().map(|v| v.to_string()))
+            })
+    };
+    let mut objs = Map::new();
+    for method in values(Role::PaymentMethod) {
+        let mut obj = Map::new();
+        obj.insert(key_field.into(), key.into());
+        obj.insert(cpay_field(Role::PaymentMethod).into(), (*method).into());
+        obj.insert(cpay_field(Role::PayWork).into(), work.into());
+        for role in [Role::GoodsName, Role::Amount] {
+            if let Some(v) = documented(cpay_field(role)) {
+                obj.insert(cpay_field(role).into(), v.into());
+            }
+        }
+        // The page sets the callback; with it, the result URL is not required.
+        obj.insert(callback.into(), "".into());
+        for _ in 0..3 {
+            let report = validate_value(ep, Part::Request, &Value::Object(obj.clone()));
+            let missing: Vec<String> = report
+                .findings
+                .iter()
+                .filter(|f| f.kind == Kind::MissingRequired && f.severity == Severity::Error)
+                .filter_map(|f| f.field.as_deref().map(str::to_string))
+                .collect();
+            if missing.is_empty() {
+                break;
+            }
+            for name in missing {
+                if let Some(v) = documented(&name) {
+                    obj.insert(name, v.into());
+                }
+            }
+        }
+        obj.remove(callback);
+        objs.insert((*method).into(), Value::Object(obj));
+    }
+    let result = result_spec(Service::Cpay);
+    let (status_field, success) = result.and_then(|r| r.status_field()).unwrap_or(("", ""));
+    let data = json!({
+        "objs": objs,
+        "works": works,
+        "work": work,
+        "work_field": cpay_field(Role::PayWork),
+        "callback": callback,
+        "status_field": status_field,
+        "success": success,
+        "ledger": format!("{}/ledger", crate::admin::PREFIX),
+    });
+    // JSON inside <script>: no `<` may close the element.
+    let embedded = data.to_string().replace('<', "\\u003c");
+    let script = match ep.target {
+        Target::Script(p) => p,
+        _ => "",
+    };
+    Answer {
+        status: 200,
+        content_type: "text/html; charset=utf-8",
+        body: DEMO_HTML
+            .replace("{{DATA}}", &embedded)
+            .replace("{{SCRIPT}}", script)
+            .into_bytes(),
+    }
 }
 
 /// GET /__mock/window/page/ID.

@@ -825,8 +825,44 @@ async fn payment_window_in_a_real_browser() {
     assert_eq!(g["totalAmount"], "1.00", "{g}");
     assert!(!g["billing_key"].as_str().unwrap_or("").is_empty());
 
+    // 9. By hand, as the README tells a person to: the mock's own demo page, Pay, Approve;
+    //    the page's callback shows the success and the ledger has one more payment.
+    let paid_before = ledger_payments(&cpay).await;
+    b.goto(&format!("{cpay}/__mock/window/demo")).await;
+    b.click("#pay").await;
+    b.enter_frame("#payple-mock-window").await;
+    b.click("#approve").await;
+    b.leave_frame().await;
+    let status = b
+        .until(
+            "the demo page's result",
+            "var s = document.getElementById('status').textContent; \
+             return s === 'Window open.' ? null : s;",
+        )
+        .await;
+    assert_eq!(status, json!("Success."));
+    let shown = b
+        .exec("return JSON.parse(document.getElementById('result').textContent);")
+        .await;
+    let shown = assert_result_clean("cpay.result_callback", shown.as_object().unwrap());
+    assert_eq!(shown["PCD_PAY_RST"], "success");
+    assert_eq!(ledger_payments(&cpay).await, paid_before + 1);
+
     b.close().await;
     site.server.shutdown().await;
+}
+
+/// How many payments the mock's ledger lists.
+async fn ledger_payments(base: &str) -> usize {
+    let ledger: Value = client()
+        .get(format!("{base}/__mock/ledger"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    ledger["payments"].as_array().map_or(0, Vec::len)
 }
 
 /// The window routes without a browser (runs everywhere): every script path of the spec,
@@ -865,6 +901,56 @@ async fn window_routes_without_a_browser() {
     // The hub serves no window.
     let r = http
         .get(format!("{}/js/v1/payment.js", server.hub_url()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 404);
+
+    // The demo page (cpay only): one obj per documented payment method, each of which the
+    // spec accepts without an error once the page adds its callback.
+    let r = http
+        .get(format!("{}/__mock/window/demo", server.cpay_url()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    assert!(
+        r.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
+    let html = r.text().await.unwrap();
+    assert!(html.contains("src=\"/js/v1/payment.js\""), "{html}");
+    let data = html
+        .split("var D = ")
+        .nth(1)
+        .and_then(|rest| rest.split(";\n</script>").next())
+        .expect("the page embeds its data");
+    let data: Value = serde_json::from_str(data).unwrap();
+    let objs = data["objs"].as_object().unwrap();
+    assert_eq!(objs.len(), 2, "{data}");
+    let callback = data["callback"].as_str().unwrap();
+    for (method, obj) in objs {
+        let mut obj = obj.clone();
+        obj[data["work_field"].as_str().unwrap()] = data["work"].clone();
+        obj[callback] = json!("showResult");
+        let report = validate_value(ep("cpay.payment_window"), Part::Request, &obj);
+        assert!(
+            report
+                .findings
+                .iter()
+                .all(|f| f.severity != Severity::Error),
+            "{method}: {obj}: {:#?}",
+            report
+                .findings
+                .iter()
+                .map(|f| f.to_string())
+                .collect::<Vec<_>>()
+        );
+    }
+    let r = http
+        .get(format!("{}/__mock/window/demo", server.global_url()))
         .send()
         .await
         .unwrap();
