@@ -155,15 +155,17 @@ fn add_generated(ep: &'static EndpointSpec, method: Applies, body: &mut Value, n
 const YES: &str = "Y";
 const NO: &str = "N";
 
-/// The cash receipt of a transfer re-payment: with `PCD_TAXSAVE_FLAG` `Y` Payple issues one
-/// for the amount paid (the flag echoed, `PCD_TAXSAVE_RST` `Y`, a new receipt number, the
-/// receipt in the ledger); without, the answer says none was requested (`N`). Card
-/// payments have none.
-fn repay_receipt(
+/// The cash receipt of a transfer payment (re-payment or window): with `PCD_TAXSAVE_FLAG`
+/// `Y` (`flag`, as sent) Payple issues one for the amount paid (the flag echoed,
+/// `PCD_TAXSAVE_RST` `Y`, a new receipt number, the receipt in the ledger); without, the
+/// answer says none was requested (`N`). Card payments have none. `ep` is the endpoint whose
+/// answer carries the fields.
+fn payment_receipt(
     ep: &'static EndpointSpec,
-    call: &Call<'_>,
+    flag: &str,
     method: Applies,
     total: u64,
+    now: SystemTime,
 ) -> (Option<Receipt>, Record) {
     if method != Applies::Transfer {
         return (None, Vec::new());
@@ -176,11 +178,11 @@ fn repay_receipt(
             .is_some_and(|f| f.applies.admits(method) && fits(f, v))
             .then(|| (name, text(v)))
     };
-    if call.get(names::request(ep, Role::ReceiptRequested)) != YES {
+    if flag != YES {
         let fields = documented(Role::ReceiptRequested, NO).into_iter().collect();
         return (None, fields);
     }
-    let mgtnum = fresh_value(ep, method, names::cpay(Role::ReceiptNumber), call.now);
+    let mgtnum = fresh_value(ep, method, names::cpay(Role::ReceiptNumber), now);
     let fields = [
         documented(Role::ReceiptRequested, YES),
         documented(Role::ReceiptResult, YES),
@@ -263,7 +265,8 @@ impl Shared {
         let sent = record_of(ep, &call.request, call.now);
         let slip = self.card_slip(method, call.get(names::cpay(Role::OrderId)));
         let total = amount(call.get(names::cpay(Role::Amount))).unwrap_or(0);
-        let (receipt, receipt_fields) = repay_receipt(ep, call, method, total);
+        let flag = call.get(names::request(ep, Role::ReceiptRequested));
+        let (receipt, receipt_fields) = payment_receipt(ep, flag, method, total, call.now);
         let mut body = success(
             ep,
             method,
@@ -332,11 +335,19 @@ impl Shared {
             return refuse(ep, "refund_exceeds_remaining", &facts);
         }
         p.refunded += want;
-        if p.refunded >= p.total {
-            // A full refund cancels the payment's cash receipt with it.
-            p.receipt = None;
+        // A full refund cancels the payment's cash receipt with it, and the answer says how
+        // that went (the result and message of the old transfer refund sample; the mock
+        // answers the spec's examples, the documented success "0000").
+        let receipt_cancelled = p.refunded >= p.total && p.receipt.take().is_some();
+        let mut refund: Record = vec![(names::cpay(Role::RefundTime), Val::Time(call.now))];
+        if receipt_cancelled {
+            for role in [Role::ReceiptResult, Role::ReceiptMessage] {
+                let name = names::cpay(role);
+                if let Some(v) = example_value(ep, &[name], call.now) {
+                    refund.push((name, text(v)));
+                }
+            }
         }
-        let refund: Record = vec![(names::cpay(Role::RefundTime), Val::Time(call.now))];
         // A refund's PCD_TAXSAVE_RST is the result of the receipt's cancellation, not the
         // payment's receipt result.
         let paid: Record = p
@@ -700,20 +711,51 @@ impl Shared {
             }
         }
         extra.extend(self.card_slip(method, &oid));
-        let mut body = success(cb, method, &req, &[&key.fields, &extra], now);
+        // A payment made in the window carries Payple's transaction key at once (a CERT
+        // payment gets it at its confirmation), in the form of the spec's example.
+        let tx_key = names::cpay(Role::TransactionKey);
+        if work == "PAY"
+            && let Some(k) = example_value(cb, &[tx_key], now)
+        {
+            extra.push((tx_key, text(k)));
+        }
+        // A transfer payment's cash receipt, as with a re-payment (none for AUTH).
+        let flag = match work {
+            "AUTH" => "",
+            _ => get(names::cpay(Role::ReceiptRequested)),
+        };
+        let sent_total = amount(get(names::cpay(Role::Amount))).unwrap_or(0);
+        let (mut receipt, receipt_fields) = payment_receipt(cb, flag, method, sent_total, now);
+        let mut body = success(
+            cb,
+            method,
+            &req,
+            &[&key.fields, &extra, &receipt_fields],
+            now,
+        );
         add_generated(cb, method, &mut body, now);
+        if receipt.is_none()
+            && let Some(o) = body.as_object_mut()
+        {
+            // No receipt, no receipt number (nor result).
+            o.remove(names::cpay(Role::ReceiptNumber));
+            o.remove(names::cpay(Role::ReceiptResult));
+        }
         let total = body
             .get(names::cpay(Role::Amount))
             .and_then(Value::as_str)
             .and_then(amount)
             .unwrap_or(0);
+        if let Some(r) = receipt.as_mut() {
+            r.amount = total;
+        }
         let payment = Payment {
             method,
             payer_id: payer_id.clone().into(),
             total,
             refunded: 0,
             date: kst_date(now).into(),
-            receipt: None,
+            receipt,
             fields: record_of(cb, &body, now),
         };
         match work {
@@ -735,8 +777,11 @@ impl Shared {
                         auth_key.clone().into(),
                     );
                     o.insert(names::cpay(Role::ConfirmUrl).into(), cofurl.into());
-                    // Nothing is charged before the confirmation.
+                    // Nothing is charged (nor a receipt issued) before the confirmation;
+                    // the payment kept for it has them.
                     o.remove(names::cpay(Role::PaymentTime));
+                    o.remove(names::cpay(Role::ReceiptNumber));
+                    o.remove(names::cpay(Role::ReceiptResult));
                 }
                 l.certs.insert(
                     &reqkey,

@@ -541,12 +541,9 @@ fn demo() -> Answer {
         .unwrap_or("");
     let callback = cpay_field(Role::WindowCallback);
     let documented = |name: &str| {
-        ep.request
-            .iter()
-            .find(|f| f.name == name)
-            .and_then(|f| {
-                documented_value("cpay", f).or_else(|| f.values.first().map(|v| v.to_string()))
-            })
+        ep.request.iter().find(|f| f.name == name).and_then(|f| {
+            documented_value("cpay", f).or_else(|| f.values.first().map(|v| v.to_string()))
+        })
     };
     let mut objs = Map::new();
     for method in values(Role::PaymentMethod) {

@@ -327,6 +327,38 @@ async fn transfer_repayment_issues_the_requested_cash_receipt() {
     assert_eq!(c["PCD_PAY_RST"], "success", "{c}");
     assert_eq!(c["PCD_TAXSAVE_MGTNUM"], mgtnum.as_str(), "{c}");
     assert_eq!(c["PCD_TAXSAVE_AMOUNT"], "3000", "{c}");
+
+    // A full refund of a payment with a receipt cancels the receipt with it and says so
+    // (PCD_TAXSAVE_RST 0000 and its message); a partial refund, or a payment without a
+    // receipt, says nothing about receipts.
+    let mut body = repay_body("transfer", &key, "mocktr0102", 5_000);
+    body["PCD_TAXSAVE_FLAG"] = json!("Y");
+    body["PCD_TAXSAVE_TRADE"] = json!("personal");
+    body["PCD_TAXSAVE_IDNUM"] = json!("01012345678");
+    let r = cpay_call(&server, json!({"PCD_SIMPLE_FLAG": "Y"}), &body).await;
+    assert_eq!(r["PCD_TAXSAVE_RST"], "Y", "{r}");
+    let part = refund(&server, "mocktr0102", &today, 2_000).await;
+    assert_eq!(part["PCD_PAY_RST"], "success", "{part}");
+    assert!(part.get("PCD_TAXSAVE_RST").is_none(), "{part}");
+    let rest = refund(&server, "mocktr0102", &today, 3_000).await;
+    assert_eq!(rest["PCD_PAY_RST"], "success", "{rest}");
+    assert_eq!(rest["PCD_TAXSAVE_RST"], "0000", "{rest}");
+    assert!(
+        !rest["PCD_TAXSAVE_MSG"].as_str().unwrap_or("").is_empty(),
+        "{rest}"
+    );
+    assert_clean("cpay.cancel", &rest);
+    // The receipt is gone: cancelling it again is refused.
+    let gone = cpay_call(
+        &server,
+        json!({"PCD_PAY_WORK": "TSCANCEL"}),
+        &json!({"PCD_PAYER_ID": key, "PCD_PAY_OID": "mocktr0102"}),
+    )
+    .await;
+    assert_eq!(gone["PCD_PAY_RST"], "error", "{gone}");
+    let plain = refund(&server, "mocktr0101", &today, 3_000).await;
+    assert_eq!(plain["PCD_PAY_RST"], "success", "{plain}");
+    assert!(plain.get("PCD_TAXSAVE_RST").is_none(), "{plain}");
     server.shutdown().await;
 }
 
@@ -391,7 +423,28 @@ async fn cert_confirmation_on_every_documented_path() {
         wrong["PCD_CUST_KEY"] = json!("wrongkey");
         let u = post(&url, &wrong, &[]).await;
         assert_eq!(u["PCD_PAY_CODE"], "SPAY0001", "{u}");
+        // The CERT window result has no transaction key yet: nothing was charged.
+        assert!(res.get("PCD_TX_KEY").is_none(), "{res}");
     }
+    // A payment made in the window (PAY) carries its transaction key at once, a new one per
+    // payment, and validates clean.
+    let mut keys = Vec::new();
+    for method in ["card", "transfer"] {
+        let mut w = json!({"PCD_PAY_TYPE": method, "PCD_PAY_WORK": "PAY", "PCD_PAY_GOODS": "티셔츠", "PCD_PAY_TOTAL": "15000"});
+        if method == "transfer" {
+            w["PCD_PAYER_NAME"] = json!("이체자");
+        }
+        let res = window(&server, "cpay", &w).await;
+        assert_eq!(res["PCD_PAY_RST"], "success", "{res}");
+        assert_clean("cpay.result_callback", &res);
+        let tx = res["PCD_TX_KEY"].as_str().unwrap_or_default().to_string();
+        assert!(
+            tx.len() == 30 && tx.chars().all(|ch| ch.is_ascii_alphanumeric()),
+            "{res}"
+        );
+        keys.push(tx);
+    }
+    assert_ne!(keys[0], keys[1]);
     server.shutdown().await;
 }
 
@@ -600,5 +653,69 @@ async fn global_billing_key_payment_cancel_and_inquiry() {
     )
     .await;
     assert_eq!(mismatch["result"], "T0320", "{mismatch}");
+    server.shutdown().await;
+}
+
+/// A transfer paid in the window with `PCD_TAXSAVE_FLAG` `Y` gets its cash receipt (in the
+/// answer and the ledger, cancellable); without the flag the answer has no receipt number;
+/// a CERT window issues it only with the confirmation.
+#[tokio::test]
+async fn transfer_window_payment_issues_the_requested_cash_receipt() {
+    let server = start(Clock::system()).await;
+    let w = json!({"PCD_PAY_TYPE": "transfer", "PCD_PAY_WORK": "PAY", "PCD_PAY_GOODS": "티셔츠",
+                   "PCD_PAY_TOTAL": "4000", "PCD_PAYER_NAME": "이체자", "PCD_TAXSAVE_FLAG": "Y",
+                   "PCD_TAXSAVE_TRADE": "personal", "PCD_TAXSAVE_IDNUM": "01012345678"});
+    let res = window(&server, "cpay", &w).await;
+    assert_eq!(res["PCD_PAY_RST"], "success", "{res}");
+    assert_eq!(res["PCD_TAXSAVE_RST"], "Y", "{res}");
+    let mgtnum = res["PCD_TAXSAVE_MGTNUM"].as_str().unwrap().to_string();
+    assert_clean("cpay.result_callback", &res);
+    let c = cpay_call(
+        &server,
+        json!({"PCD_PAY_WORK": "TSCANCEL"}),
+        &json!({"PCD_PAYER_ID": res["PCD_PAYER_ID"], "PCD_PAY_OID": res["PCD_PAY_OID"]}),
+    )
+    .await;
+    assert_eq!(c["PCD_PAY_RST"], "success", "{c}");
+    assert_eq!(c["PCD_TAXSAVE_MGTNUM"], mgtnum.as_str(), "{c}");
+    assert_eq!(c["PCD_TAXSAVE_AMOUNT"], "4000", "{c}");
+
+    let mut plain = w.clone();
+    plain["PCD_TAXSAVE_FLAG"] = json!("N");
+    let res = window(&server, "cpay", &plain).await;
+    assert_eq!(res["PCD_PAY_RST"], "success", "{res}");
+    assert!(res.get("PCD_TAXSAVE_MGTNUM").is_none(), "{res}");
+    assert!(res.get("PCD_TAXSAVE_RST").is_none(), "{res}");
+    assert_clean("cpay.result_callback", &res);
+
+    let mut cert = w.clone();
+    cert["PCD_PAY_WORK"] = json!("CERT");
+    let res = window(&server, "cpay", &cert).await;
+    assert_eq!(res["PCD_PAY_RST"], "success", "{res}");
+    assert!(res.get("PCD_TAXSAVE_MGTNUM").is_none(), "{res}");
+    let confirmed = post(
+        res["PCD_PAY_COFURL"].as_str().unwrap(),
+        &json!({"PCD_CST_ID": "test", "PCD_CUST_KEY": "abcd1234567890",
+                "PCD_AUTH_KEY": res["PCD_AUTH_KEY"], "PCD_PAY_REQKEY": res["PCD_PAY_REQKEY"],
+                "PCD_PAYER_ID": res["PCD_PAYER_ID"]}),
+        &[],
+    )
+    .await;
+    assert_eq!(confirmed["PCD_PAY_RST"], "success", "{confirmed}");
+    assert_eq!(confirmed["PCD_TAXSAVE_RST"], "Y", "{confirmed}");
+    assert_clean("cpay.confirm_cert", &confirmed);
+    // The confirmed payment has the receipt (the confirm answer documents no receipt number;
+    // its cancellation names it).
+    let c = cpay_call(
+        &server,
+        json!({"PCD_PAY_WORK": "TSCANCEL"}),
+        &json!({"PCD_PAYER_ID": res["PCD_PAYER_ID"], "PCD_PAY_OID": res["PCD_PAY_OID"]}),
+    )
+    .await;
+    assert_eq!(c["PCD_PAY_RST"], "success", "{c}");
+    assert!(
+        !c["PCD_TAXSAVE_MGTNUM"].as_str().unwrap_or("").is_empty(),
+        "{c}"
+    );
     server.shutdown().await;
 }
