@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The Django app payple-hj3415 (PyPI, pinned below, unmodified) end to end in a headless
+# The Django app payple-hj3415 (PyPI, pinned in scripts/django-common.sh, unmodified) end to end in a headless
 # Chromium against the local mock: a shop page links to the app's start page (made with the
 # app's own `payple_start_url` tag); the app's template loads jQuery and Payple's window
 # script from their public hosts; the tester's click in the mock's window posts the result to
@@ -27,9 +27,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-PAYPLE_HJ3415=0.1.2
-DJANGO=4.2.30
-REQUESTS=2.34.2
 SELENIUM=4.51.0
 JQUERY=3.4.1
 JQUERY_SHA256=0925e8ad7bd971391a8b1e98be8e87a6971919eb5b60c196485941c3c1df089a
@@ -50,30 +47,9 @@ for tool in npm openssl python3; do
   command -v "$tool" >/dev/null 2>&1 || { echo "error: $tool is not installed" >&2; exit 1; }
 done
 
-work=$(mktemp -d)
-mock_pid=""
-cleanup() {
-  # Stop the mock and wait for it, so that it writes nothing while its folder is removed;
-  # a failure here must not turn a passed check into a failed one.
-  if [ -n "$mock_pid" ]; then
-    kill "$mock_pid" 2>/dev/null || true
-    wait "$mock_pid" 2>/dev/null || true
-  fi
-  rm -rf "$work" || true
-}
-trap cleanup EXIT
-
-venv="${PAYPLE_DJANGO_VENV:-$work/venv}"
-if [ ! -x "$venv/bin/python" ]; then
-  python3 -m venv "$venv"
-  for attempt in 1 2 3; do
-    if "$venv/bin/pip" install --quiet --disable-pip-version-check \
-      "payple-hj3415==$PAYPLE_HJ3415" "Django==$DJANGO" "requests==$REQUESTS" \
-      "selenium==$SELENIUM"; then break; fi
-    [ "$attempt" -eq 3 ] && exit 1
-    sleep 10
-  done
-fi
+# shellcheck source=scripts/django-common.sh
+source scripts/django-common.sh
+django_venv "selenium==$SELENIUM"
 
 # jQuery at the path the app's template names, from the npm registry (npm checks the
 # tarball's integrity; the file's hash is the one the CDN publishes for 3.4.1).
@@ -94,19 +70,7 @@ openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj "/CN=democpay.payple.kr"
 spki=$(openssl x509 -in "$work/front.crt" -pubkey -noout |
   openssl pkey -pubin -outform der | openssl dgst -sha256 -binary | base64)
 
-cargo build -q --locked -p payple-conformance --bin payple-conformance
-target_dir=$(cargo metadata --format-version 1 --no-deps |
-  python3 -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])')
-"$target_dir/debug/payple-conformance" mock --log "$work/mock.jsonl" >"$work/mock.out" 2>"$work/mock.err" &
-mock_pid=$!
-cpay=""
-for _ in $(seq 100); do
-  cpay=$(awk '$1 == "cpay" { print $2 }' "$work/mock.out" 2>/dev/null || true)
-  [ -n "$cpay" ] && break
-  kill -0 "$mock_pid" 2>/dev/null || { cat "$work/mock.err" >&2; exit 1; }
-  sleep 0.2
-done
-[ -n "$cpay" ] || { echo "error: the mock printed no cpay URL" >&2; exit 1; }
+start_mock
 
 cd "$work"
 # Bounded: a browser that hangs must fail the run, not hold CI.

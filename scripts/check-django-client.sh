@@ -1,55 +1,18 @@
 #!/usr/bin/env bash
 # A real third-party Payple client against the local mock: the Django app payple-hj3415
-# (PyPI, pinned below) in a throwaway venv, driven with Django's test client. The mock
-# stands in for the payment window (POST /__mock/window); the app's result view receives
-# the window result, its confirm view calls the mock's CERT confirmation, and the order must
-# end CONFIRMED with the mock's trade number; a refused confirmation must end FAILED. Run by .ci/run; needs python3 (with venv) and PyPI.
+# (PyPI, pinned in scripts/django-common.sh) in a throwaway venv, driven with Django's test
+# client. The mock stands in for the payment window (POST /__mock/window); the app's result
+# view receives the window result, its confirm view calls the mock's CERT confirmation, and
+# the order must end CONFIRMED with the mock's trade number; a refused confirmation must end
+# FAILED. Run by .ci/run; needs python3 (with venv) and PyPI.
 # scripts/check-django-browser.sh runs the same app in a real browser, with the mock's window.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-repo=$(pwd)
-
-PAYPLE_HJ3415=0.1.2
-DJANGO=4.2.30
-REQUESTS=2.34.2
-
-work=$(mktemp -d)
-mock_pid=""
-cleanup() {
-  # Stop the mock and wait for it, so that it writes nothing while its folder is removed;
-  # a failure here must not turn a passed check into a failed one.
-  if [ -n "$mock_pid" ]; then
-    kill "$mock_pid" 2>/dev/null || true
-    wait "$mock_pid" 2>/dev/null || true
-  fi
-  rm -rf "$work" || true
-}
-trap cleanup EXIT
-
-venv="${PAYPLE_DJANGO_VENV:-$work/venv}"
-if [ ! -x "$venv/bin/python" ]; then
-  python3 -m venv "$venv"
-  for attempt in 1 2 3; do
-    if "$venv/bin/pip" install --quiet --disable-pip-version-check \
-      "payple-hj3415==$PAYPLE_HJ3415" "Django==$DJANGO" "requests==$REQUESTS"; then break; fi
-    [ "$attempt" -eq 3 ] && exit 1
-    sleep 10
-  done
-fi
-
-cargo build -q --locked -p payple-conformance --bin payple-conformance
-target_dir=$(cargo metadata --format-version 1 --no-deps |
-  python3 -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])')
-"$target_dir/debug/payple-conformance" mock --log "$work/mock.jsonl" >"$work/mock.out" 2>"$work/mock.err" &
-mock_pid=$!
-cpay=""
-for _ in $(seq 100); do
-  cpay=$(awk '$1 == "cpay" { print $2 }' "$work/mock.out" 2>/dev/null || true)
-  [ -n "$cpay" ] && break
-  kill -0 "$mock_pid" 2>/dev/null || { cat "$work/mock.err" >&2; exit 1; }
-  sleep 0.2
-done
-[ -n "$cpay" ] || { echo "error: the mock printed no cpay URL" >&2; exit 1; }
+# shellcheck source=scripts/django-common.sh
+source scripts/django-common.sh
+# shellcheck disable=SC2119 # no extra requirements
+django_venv
+start_mock
 
 cd "$work"
 MOCK_CPAY="$cpay" "$venv/bin/python" - <<'PY'
