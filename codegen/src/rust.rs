@@ -312,8 +312,44 @@ fn variant_name(value: &str, index: usize) -> Ident {
     }
 }
 
+/// `text` for a doc comment: bare `http(s)://` URLs become rustdoc autolinks (`<url>`), so
+/// that the generated docs build with `-D warnings`; URLs already in `<...>` or in a
+/// Markdown link stay as they are. A URL ends at white space, a closing bracket or quote,
+/// and does not take a sentence's final `.`, `,`, `;` or `:`.
+pub(crate) fn doc_links(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 8);
+    let mut rest = text;
+    while let Some(at) = rest
+        .find("http://")
+        .into_iter()
+        .chain(rest.find("https://"))
+        .min()
+    {
+        let (before, url_on) = rest.split_at(at);
+        out.push_str(before);
+        let end = url_on
+            .find(|c: char| c.is_whitespace() || matches!(c, ')' | ']' | '>' | '"' | '\'' | '`'))
+            .unwrap_or(url_on.len());
+        let mut url = &url_on[..end];
+        while let Some(trimmed) = url.strip_suffix(['.', ',', ';', ':']) {
+            url = trimmed;
+        }
+        let linked = before.ends_with('<') || before.ends_with("](");
+        if linked || url.len() <= "https://".len() {
+            out.push_str(url);
+        } else {
+            out.push('<');
+            out.push_str(url);
+            out.push('>');
+        }
+        rest = &url_on[url.len()..];
+    }
+    out.push_str(rest);
+    out
+}
+
 fn field_doc(f: &Field) -> String {
-    let mut doc = f.description.clone();
+    let mut doc = doc_links(&f.description);
     if let Some(ko) = &f.ko {
         doc.push_str(&format!(" ({ko})"));
     }
@@ -367,7 +403,7 @@ fn endpoint_module(
         ep.title.en,
         ep.title.ko,
         ep.id,
-        ep.summary,
+        doc_links(&ep.summary),
         ep.doc_url()
     );
     let mut cx = ModelCx {
@@ -1313,6 +1349,28 @@ fn field_tables(fields: &[Field], read_later: &[&str], rt: &TokenStream) -> Vec<
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn bare_urls_become_autolinks() {
+        assert_eq!(
+            doc_links("see (ctx, https://a.example/x.md); and https://b.example/y."),
+            "see (ctx, <https://a.example/x.md>); and <https://b.example/y>."
+        );
+        assert_eq!(doc_links("<https://a.example/>"), "<https://a.example/>");
+        assert_eq!(
+            doc_links("[a](https://a.example/)"),
+            "[a](https://a.example/)"
+        );
+        assert_eq!(
+            doc_links("no link, just https:// alone"),
+            "no link, just https:// alone"
+        );
+        assert_eq!(
+            doc_links("한국어 http://a.example/경로 끝"),
+            "한국어 <http://a.example/경로> 끝"
+        );
+        assert_eq!(doc_links(""), "");
+    }
 
     #[test]
     fn names() {
