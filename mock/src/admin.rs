@@ -10,6 +10,16 @@ use serde_json::{Value, json};
 /// The prefix of every admin route.
 pub(crate) const PREFIX: &str = "/__mock";
 
+/// Whether `path` is one of the admin routes (the CERT return paths under the prefix are
+/// Payple's, not admin routes).
+pub(crate) fn is_admin_path(path: &str) -> bool {
+    path == PREFIX
+        || (path
+            .strip_prefix(PREFIX)
+            .is_some_and(|rest| rest.starts_with('/'))
+            && !path.starts_with(crate::server::RETURN_PREFIX))
+}
+
 fn routes(svc: Service) -> Value {
     let mut r = vec![
         "GET /__mock/ledger",

@@ -8,7 +8,7 @@ use crate::admin;
 use crate::body::{coerce, redact};
 use crate::clock::utc_rfc3339;
 use crate::fault::FaultKind;
-use crate::server::{Incoming, Service, Shared, lock};
+use crate::server::{Incoming, Service, Shared};
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::Bytes;
 use hyper::header::{self, HeaderValue};
@@ -196,10 +196,7 @@ async fn handle(
         return Ok(r);
     }
 
-    let is_admin = path == admin::PREFIX
-        || (path.starts_with(&format!("{}/", admin::PREFIX))
-            && !path.starts_with(crate::server::RETURN_PREFIX));
-    if is_admin {
+    if admin::is_admin_path(&path) {
         let sh = Arc::clone(&shared);
         let (m, p, q) = (method.clone(), path.clone(), query.clone());
         let out = tokio::task::spawn_blocking(move || {
@@ -223,13 +220,7 @@ async fn handle(
             authorization: auth2.as_deref(),
             body: &bytes,
         };
-        let ep = sh.resolve(svc, &inc);
-        let plan = lock(&sh.faults).plan(svc.id(), &p2, ep.map(|e| e.id));
-        let handled = match plan.terminal {
-            Some(FaultKind::RateLimit) => Some(sh.handle(svc, ep, &inc, true)),
-            None => Some(sh.handle(svc, ep, &inc, false)),
-            Some(_) => None,
-        };
+        let (ep, plan, handled) = sh.serve(svc, &inc);
         let request_redacted = match (&handled, ep) {
             (Some(h), _) => h.request.clone(),
             (None, Some(e)) => {
@@ -265,27 +256,16 @@ async fn handle(
         result_code: None,
         body: request_redacted,
         response: Value::Null,
-        referer: referer.map(|r| r.chars().take(200).collect()),
-        authorization: authorization
-            .as_deref()
-            .map(|a| match a.trim().split_once(' ') {
-                Some((scheme, _)) => format!("{scheme} <redacted>"),
-                None => "<redacted>".into(),
-            }),
+        // Scrubbed when recorded (journal::scrub_headers).
+        referer,
+        authorization,
         time,
         elapsed_ms: 0.0,
         fault,
     };
     let outcome: Result<Response<Body>, std::io::Error> = match (handled, &plan.terminal) {
         (Some(h), _) => {
-            entry.findings = h.findings;
-            entry.errors = h.errors;
-            entry.status = h.status;
-            entry.result_code = h.result_code.clone();
-            entry.response = match h.endpoint {
-                Some(e) if h.status == 200 => redact(e.response, &h.body),
-                _ => h.body.clone(),
-            };
+            crate::journal::answered(&mut entry, &h);
             Ok(json_response(h.status, &h.body))
         }
         (None, Some(FaultKind::Http(code))) => {

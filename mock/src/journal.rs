@@ -3,6 +3,7 @@
 //! (rotated to `FILE.1` beyond its size cap).
 
 use crate::LoggedRequest;
+use crate::server::Handled;
 use serde_json::{Value, json};
 use std::collections::VecDeque;
 use std::fs::{File, OpenOptions};
@@ -144,6 +145,19 @@ impl Journal {
         let ring = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
         (ring.total, ring.evicted)
     }
+}
+
+/// Copies a handled answer into its log entry: counts, status, result code, and the answer
+/// redacted like the request (a refusal or an error page as it was sent).
+pub(crate) fn answered(e: &mut LoggedRequest, h: &Handled) {
+    e.findings = h.findings;
+    e.errors = h.errors;
+    e.status = h.status;
+    e.result_code = h.result_code.clone();
+    e.response = match h.endpoint {
+        Some(ep) if h.status == 200 => crate::body::redact(ep.response, &h.body),
+        _ => h.body.clone(),
+    };
 }
 
 /// Keeps of the headers only what cannot carry a secret: the Referer without its query and

@@ -399,10 +399,7 @@ impl Sandbox {
             let a = window::handle(shared, svc, method, path, body);
             return SandboxExchange::plain(a.status, a.body);
         }
-        if path == admin::PREFIX
-            || (path.starts_with(&format!("{}/", admin::PREFIX))
-                && !path.starts_with(server::RETURN_PREFIX))
-        {
+        if admin::is_admin_path(path) {
             let (status, v) = admin::handle(shared, svc, method, path, query, body);
             return SandboxExchange::plain(status, v.to_string().into_bytes());
         }
@@ -420,13 +417,7 @@ impl Sandbox {
             authorization: authorization.as_deref(),
             body,
         };
-        let ep = shared.resolve(svc, &inc);
-        let plan = lock(&shared.faults).plan(svc.id(), path, ep.map(|e| e.id));
-        let handled = match plan.terminal {
-            Some(FaultKind::RateLimit) => Some(shared.handle(svc, ep, &inc, true)),
-            None => Some(shared.handle(svc, ep, &inc, false)),
-            Some(_) => None,
-        };
+        let (ep, plan, handled) = shared.serve(svc, &inc);
         let mut entry = LoggedRequest {
             service: svc.id().into(),
             endpoint: ep.map(|e| e.id).unwrap_or("").into(),
@@ -447,15 +438,8 @@ impl Sandbox {
         let mut answer = Vec::new();
         match (handled, plan.terminal) {
             (Some(h), _) => {
-                entry.findings = h.findings;
-                entry.errors = h.errors;
-                entry.status = h.status;
-                entry.result_code = h.result_code;
+                journal::answered(&mut entry, &h);
                 entry.body = h.request;
-                entry.response = match h.endpoint {
-                    Some(e) if h.status == 200 => body::redact(e.response, &h.body),
-                    _ => h.body.clone(),
-                };
                 answer = h.body.to_string().into_bytes();
             }
             (None, Some(FaultKind::Http(code))) => entry.status = code,

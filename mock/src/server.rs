@@ -3,7 +3,7 @@
 //! ledger-backed operations live in `cpay.rs`, `hub.rs` and `global.rs`.
 
 use crate::body::{ALNUM, HEX, coerce, failure_body, method_of, random_string, redact, success};
-use crate::fault::Faults;
+use crate::fault::{FaultKind, Faults, Plan};
 use crate::journal::Journal;
 use crate::ledger::{Bearer, Grant, Ledger};
 use crate::protocol::{self, Facts, names};
@@ -296,6 +296,24 @@ impl Shared {
             request: redact(ep.request, &call.request),
             result_code,
         }
+    }
+
+    /// One request from resolution to answer: its endpoint, the faults planned for it, and
+    /// the handled answer unless a fault ends the exchange first (a rate-limit fault is
+    /// answered as the spec's rate limit).
+    pub(crate) fn serve(
+        &self,
+        svc: Service,
+        req: &Incoming<'_>,
+    ) -> (Option<&'static EndpointSpec>, Plan, Option<Handled>) {
+        let ep = self.resolve(svc, req);
+        let plan = lock(&self.faults).plan(svc.id(), req.path, ep.map(|e| e.id));
+        let handled = match plan.terminal {
+            Some(FaultKind::RateLimit) => Some(self.handle(svc, ep, req, true)),
+            None => Some(self.handle(svc, ep, req, false)),
+            Some(_) => None,
+        };
+        (ep, plan, handled)
     }
 
     /// The endpoint a request is meant for.
