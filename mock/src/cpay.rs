@@ -198,6 +198,15 @@ fn payment_receipt(
     (Some(receipt), fields)
 }
 
+/// Removes the receipt number and result from an answer: no receipt was issued (the
+/// answer's sample may carry them).
+fn drop_receipt(body: &mut Value) {
+    if let Some(o) = body.as_object_mut() {
+        o.remove(names::cpay(Role::ReceiptNumber));
+        o.remove(names::cpay(Role::ReceiptResult));
+    }
+}
+
 /// A new billing key in the shape of the documented ones.
 fn new_billing_key(method: Applies, now: SystemTime) -> String {
     let id = ep("cpay.registration_lookup")
@@ -275,12 +284,8 @@ impl Shared {
             call.now,
         );
         add_generated(ep, method, &mut body, call.now);
-        if receipt.is_none()
-            && let Some(o) = body.as_object_mut()
-        {
-            // No receipt, no receipt number (nor result).
-            o.remove(names::cpay(Role::ReceiptNumber));
-            o.remove(names::cpay(Role::ReceiptResult));
+        if receipt.is_none() {
+            drop_receipt(&mut body);
         }
         l.payments.insert(
             &oid,
@@ -734,12 +739,8 @@ impl Shared {
             now,
         );
         add_generated(cb, method, &mut body, now);
-        if receipt.is_none()
-            && let Some(o) = body.as_object_mut()
-        {
-            // No receipt, no receipt number (nor result).
-            o.remove(names::cpay(Role::ReceiptNumber));
-            o.remove(names::cpay(Role::ReceiptResult));
+        if receipt.is_none() {
+            drop_receipt(&mut body);
         }
         let total = body
             .get(names::cpay(Role::Amount))
