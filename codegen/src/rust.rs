@@ -1240,6 +1240,9 @@ fn field_tables(fields: &[Field], read_later: &[&str], rt: &TokenStream) -> Vec<
             let name = &f.name;
             let captured = read_later.contains(&name.as_str()) || condition_target(name);
             let legacy = f.legacy_names.iter().map(|l| &l.name);
+            let top_pointers = std::iter::once(name)
+                .chain(f.legacy_names.iter().map(|l| &l.name))
+                .map(|n| format!("/{}", n.replace('~', "~0").replace('/', "~1")));
             let type_code = match &f.enforced_type {
                 Some(t) => {
                     let n = &t.notation;
@@ -1283,7 +1286,7 @@ fn field_tables(fields: &[Field], read_later: &[&str], rt: &TokenStream) -> Vec<
                         Outcome::Error => quote!(#rt::Outcome::Error),
                     };
                     let method = applies_tokens(c.method, rt);
-                    quote!(#rt::Requirement::When(#rt::Condition { sibling: #sibling, on: #on, method: #method }))
+                    quote!(#rt::Requirement::When(&#rt::Condition { sibling: #sibling, on: #on, method: #method }))
                 }
             };
             let values_open = f.values_open.is_some();
@@ -1322,6 +1325,7 @@ fn field_tables(fields: &[Field], read_later: &[&str], rt: &TokenStream) -> Vec<
                 #rt::FieldSpec {
                     name: #name,
                     legacy_names: &[#(#legacy),*],
+                    top_pointers: &[#(#top_pointers),*],
                     type_code: #type_code,
                     required: #required,
                     applies: #applies,

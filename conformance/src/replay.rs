@@ -169,7 +169,7 @@ impl ReplayResult {
         let mut accepted: BTreeMap<(String, String), usize> = BTreeMap::new();
         for f in self.findings.iter().filter(|f| f.accepted.is_some()) {
             *accepted
-                .entry((f.finding.kind.to_string(), f.finding.pointer.clone()))
+                .entry((f.finding.kind.to_string(), f.finding.pointer.to_string()))
                 .or_default() += 1;
         }
         self.unexpected.retain(
@@ -202,7 +202,7 @@ impl ReplayResult {
             f.status = Some(if f.accepted.is_some() {
                 FindingStatus::Accepted
             } else {
-                match unexpected.get_mut(&(f.finding.kind.as_str(), f.finding.pointer.as_str())) {
+                match unexpected.get_mut(&(f.finding.kind.as_str(), f.finding.pointer.as_ref())) {
                     Some(n) if *n > 0 => {
                         *n -= 1;
                         FindingStatus::Unexpected

@@ -158,7 +158,7 @@ pub fn baseline(
         .iter()
         .map(|f| KnownFinding {
             kind: f.kind.as_str().into(),
-            pointer: f.pointer.clone(),
+            pointer: f.pointer.to_string(),
         })
         .collect();
     known.sort();
@@ -230,7 +230,7 @@ pub fn compare(
         out.push(Drift {
             rule: format!("spec-violation:{}", f.kind.as_str()),
             level,
-            pointer: f.pointer.clone(),
+            pointer: f.pointer.to_string(),
             message: if known {
                 format!("{} (already in the baseline)", f.message())
             } else {

@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 fn kinds(r: &Report) -> Vec<(Kind, String)> {
     r.findings
         .iter()
-        .map(|f| (f.kind, f.pointer.clone()))
+        .map(|f| (f.kind, f.pointer.to_string()))
         .collect()
 }
 

@@ -10,7 +10,7 @@
 //! during the run (a shared virtual machine does) affects all four alike, and the median
 //! of the per-round ratios is what the targets are checked against.
 //!
-//! `PAYPLE_BENCH_COUNT=<group>:<floor|parse|jsonschema|validator>:<calls>` runs one
+//! `PAYPLE_BENCH_COUNT=<group>:<floor|parse|jsonschema|validator|utf8>:<calls>` runs one
 //! function that many times on one group's bodies and exits: for instruction counts
 //! (`valgrind --tool=callgrind`), which do not depend on the machine's load.
 
@@ -65,6 +65,14 @@ impl Contenders<'_> {
     fn validator(&self) {
         for body in self.bodies {
             black_box(validate_bytes(self.ep, Part::Response, black_box(body)));
+        }
+    }
+
+    /// The UTF-8 check of the bodies alone (std's `from_utf8`), the part of the
+    /// validator's work the floor does not do (it skips strings unchecked).
+    fn utf8(&self) {
+        for body in self.bodies {
+            black_box(std::str::from_utf8(black_box(body)).is_ok());
         }
     }
 }
@@ -241,7 +249,8 @@ fn count_mode() -> bool {
         Some("parse") => &|| c.parse(),
         Some("jsonschema") => &|| c.parse_and_jsonschema(),
         Some("validator") => &|| c.validator(),
-        _ => panic!("PAYPLE_BENCH_COUNT: function is floor, parse, jsonschema or validator"),
+        Some("utf8") => &|| c.utf8(),
+        _ => panic!("PAYPLE_BENCH_COUNT: function is floor, parse, jsonschema, validator or utf8"),
     };
     for _ in 0..calls {
         run();

@@ -303,7 +303,7 @@ pub enum Requirement {
     /// Optional.
     Never,
     /// When every part of the condition holds.
-    When(Condition),
+    When(&'static Condition),
 }
 
 /// A conditional requirement: every part given must hold.
@@ -380,6 +380,10 @@ pub struct FieldSpec {
     pub name: &'static str,
     /// Older names still accepted (reported as `legacy_field_name`).
     pub legacy_names: &'static [&'static str],
+    /// The JSON pointer of the field at the top level of a body: under [`FieldSpec::name`]
+    /// first, then under each legacy name in order (`"/PCD_PAY_OID"`). Findings on
+    /// top-level fields borrow their pointer from here instead of allocating one.
+    pub top_pointers: &'static [&'static str],
     /// The enforced type code (for scalars).
     pub type_code: Option<TypeCode>,
     /// Required rule.
@@ -428,6 +432,17 @@ impl FieldSpec {
     /// Whether `key` is this field's name or one of its legacy names.
     pub fn matches(&self, key: &str) -> bool {
         self.name == key || self.legacy_names.contains(&key)
+    }
+
+    /// The JSON pointer of this field at the top level of a body when it is sent under
+    /// `key` (its name or a legacy name); `None` for any other key.
+    pub fn top_pointer(&self, key: &str) -> Option<&'static str> {
+        let at = if self.name == key {
+            0
+        } else {
+            1 + self.legacy_names.iter().position(|l| *l == key)?
+        };
+        self.top_pointers.get(at).copied()
     }
 
     /// Reads a date or time value with the first of the field's formats that fits

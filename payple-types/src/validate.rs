@@ -167,8 +167,9 @@ pub struct Finding {
     pub kind: Kind,
     /// Severity.
     pub severity: Severity,
-    /// JSON pointer of the value ("" for the whole body).
-    pub pointer: String,
+    /// JSON pointer of the value ("" for the whole body); borrowed from the spec for
+    /// top-level fields ([`crate::FieldSpec::top_pointers`]).
+    pub pointer: Cow<'static, str>,
     /// The documented field name, if the finding concerns one.
     pub field: Option<Cow<'static, str>>,
     /// The documented (enforced) type code.
@@ -263,7 +264,7 @@ impl Finding {
         kind: Kind,
         endpoint: &EndpointSpec,
         part: Part,
-        pointer: impl Into<String>,
+        pointer: impl Into<Cow<'static, str>>,
         message: impl Into<Cow<'static, str>>,
     ) -> Finding {
         Finding {
@@ -318,7 +319,7 @@ impl Finding {
     pub fn rewrite_text(&mut self, mut rewrite: impl FnMut(&str) -> Option<String>) {
         if let Some(p) = rewrite(&self.pointer) {
             self.frozen = Some(self.fingerprint());
-            self.pointer = p;
+            self.pointer = p.into();
         }
         let texts = [
             &mut self.field,
@@ -617,7 +618,7 @@ impl Report {
         let mut v: Vec<_> = self
             .findings
             .iter()
-            .map(|f| (f.kind.as_str().to_string(), f.pointer.clone()))
+            .map(|f| (f.kind.as_str().to_string(), f.pointer.to_string()))
             .collect();
         v.sort();
         v
@@ -920,11 +921,11 @@ impl<'a> Cx<'a> {
         self.groups = None;
         self.summaries = 0;
         let draft = Draft::new(Kind::MalformedBody, Detail::Text(message.into()));
-        self.push(String::new(), draft);
+        self.push(Cow::Borrowed(""), draft);
     }
 
     #[inline(never)]
-    fn push(&mut self, pointer: String, draft: Draft) {
+    fn push(&mut self, pointer: Cow<'static, str>, draft: Draft) {
         if self.groups.is_none() && self.admitted < MAX_FINDINGS_PER_GROUP {
             self.admitted += 1;
             let f = self.finding(pointer, draft);
@@ -937,7 +938,7 @@ impl<'a> Cx<'a> {
     /// [`Cx::push`] once the groups may be full.
     #[cold]
     #[inline(never)]
-    fn push_counted(&mut self, pointer: String, draft: Draft) {
+    fn push_counted(&mut self, pointer: Cow<'static, str>, draft: Draft) {
         if let Some(f) = self.admit(pointer, draft) {
             self.findings.push(f);
         }
@@ -945,7 +946,7 @@ impl<'a> Cx<'a> {
 
     /// The finding, unless its group already lists [`MAX_FINDINGS_PER_GROUP`]: then it is
     /// counted in the group's summary instead.
-    fn admit(&mut self, pointer: String, draft: Draft) -> Option<Finding> {
+    fn admit(&mut self, pointer: Cow<'static, str>, draft: Draft) -> Option<Finding> {
         if self.groups.is_none() && self.admitted < MAX_FINDINGS_PER_GROUP {
             self.admitted += 1;
             return Some(self.finding(pointer, draft));
@@ -956,7 +957,7 @@ impl<'a> Cx<'a> {
     /// [`Cx::admit`] once the groups are counted: only bodies with many findings come here.
     #[cold]
     #[inline(never)]
-    fn admit_counted(&mut self, pointer: String, draft: Draft) -> Option<Finding> {
+    fn admit_counted(&mut self, pointer: Cow<'static, str>, draft: Draft) -> Option<Finding> {
         let finding = self.finding(pointer, draft);
         let groups = self.groups.get_or_insert_with(|| {
             let mut groups = Groups::default();
@@ -1015,7 +1016,7 @@ impl<'a> Cx<'a> {
 
     /// Waits for [`Cx::place_pending`] to place `finding` at position `at` of the findings
     /// (before what is there now), after those waiting at `at` with a lower `order`.
-    fn push_at(&mut self, at: usize, order: usize, pointer: String, draft: Draft) {
+    fn push_at(&mut self, at: usize, order: usize, pointer: Cow<'static, str>, draft: Draft) {
         if let Some(f) = self.admit(pointer, draft) {
             self.pending.push((at, order, f));
         }
@@ -1054,7 +1055,7 @@ impl<'a> Cx<'a> {
     }
 
     #[inline(always)]
-    fn finding(&mut self, pointer: String, d: Draft) -> Finding {
+    fn finding(&mut self, pointer: Cow<'static, str>, d: Draft) -> Finding {
         let origin = self.origin();
         Self::build(self.ep, origin, pointer, d)
     }
@@ -1069,7 +1070,7 @@ impl<'a> Cx<'a> {
     }
 
     #[inline(always)]
-    fn build(ep: &EndpointSpec, origin: u64, pointer: String, d: Draft) -> Finding {
+    fn build(ep: &EndpointSpec, origin: u64, pointer: Cow<'static, str>, d: Draft) -> Finding {
         let mut severity = d.rule.map_or(d.kind.severity(), |r| r.severity());
         if d.at_most_warning && severity == Severity::Error {
             severity = Severity::Warning;
@@ -1207,6 +1208,60 @@ mod scanner_tests {
             out.extend(f.legacy_names.iter().take(1));
         }
         out
+    }
+
+    /// A broken byte sequence anywhere in a documented body (in keys, in values of every
+    /// kind of field, skipped or nested, between tokens) gives exactly the UTF-8 finding, and
+    /// a well-formed multi-byte character in the same place never does: whatever reader
+    /// decides the body, no string escapes the check.
+    #[test]
+    fn broken_utf8_anywhere_in_a_body_is_reported_as_such() {
+        let cases = [
+            ("cpay.result_inquiry", "card_response"),
+            ("cpay.result_inquiry", "transfer_response"),
+            ("hub.request_info_inquiry", "response"),
+        ];
+        let mut bodies = 0usize;
+        for (id, sample) in cases {
+            let ep = endpoint(id).expect("endpoint");
+            let raw = ep
+                .samples
+                .iter()
+                .find(|s| s.id == sample)
+                .expect("sample")
+                .raw
+                .replace('…', "")
+                .replace("...", "");
+            let clean = raw.as_bytes();
+            let is_utf8_finding = |r: &Report| {
+                r.findings.len() == 1
+                    && r.findings[0].kind == Kind::MalformedBody
+                    && r.findings[0].message().contains("not valid UTF-8")
+            };
+            // Every place between two characters: a lone continuation byte, a truncated
+            // three-byte sequence, an over-long encoding and a byte never found in UTF-8.
+            for at in (0..=clean.len()).filter(|&i| raw.is_char_boundary(i)) {
+                for bad in [&[0x80u8][..], &[0xEA, 0xB0], &[0xC0, 0xAF], &[0xFF]] {
+                    let mut body = clean[..at].to_vec();
+                    body.extend_from_slice(bad);
+                    body.extend_from_slice(&clean[at..]);
+                    let report = validate_bytes(ep, Part::Response, &body);
+                    assert!(
+                        is_utf8_finding(&report),
+                        "{id} {sample}: {bad:x?} at byte {at} gave {:?}",
+                        report.findings
+                    );
+                    bodies += 1;
+                }
+                // The same place with a whole character: never the UTF-8 finding.
+                let mut body = clean[..at].to_vec();
+                body.extend_from_slice("가".as_bytes());
+                body.extend_from_slice(&clean[at..]);
+                let report = validate_bytes(ep, Part::Response, &body);
+                assert!(!is_utf8_finding(&report), "{id} {sample}: 가 at byte {at}");
+            }
+        }
+        assert!(bodies > 4_000, "{bodies} bodies");
     }
 
     #[test]

@@ -7,7 +7,7 @@ fn kinds(endpoint: &str, part: Part, body: &[u8]) -> Vec<(Kind, String)> {
         .expect("endpoint exists")
         .findings
         .into_iter()
-        .map(|f| (f.kind, f.pointer))
+        .map(|f| (f.kind, f.pointer.into_owned()))
         .collect()
 }
 
@@ -468,7 +468,7 @@ fn duplicate_keys_are_malformed_at_their_pointer() {
     let got: Vec<(Kind, String)> = report
         .findings
         .iter()
-        .map(|f| (f.kind, f.pointer.clone()))
+        .map(|f| (f.kind, f.pointer.to_string()))
         .collect();
     assert!(
         got.contains(&(Kind::MalformedBody, "/PCD_PAY_CODE".to_string())),
@@ -654,4 +654,39 @@ fn documented_required_request_fields_are_not_optional() {
     n["PCD_PAY_DATE"] = serde_json::json!(20231201);
     let read: Request = serde_json::from_value(n).expect("lenient");
     assert_eq!(read.pcd_pay_date, "20231201");
+}
+
+/// Findings on top-level fields borrow their pointer from the spec tables: every table
+/// entry is the RFC 6901 pointer of its name, and a finding under a legacy name points at
+/// that name, not the current one.
+#[test]
+fn top_level_pointers_are_the_fields_names_escaped() {
+    use payple_types::{endpoints, pointer_token};
+    let mut fields = 0;
+    for ep in endpoints() {
+        for part in [Part::Request, Part::Response] {
+            for f in ep.fields(part) {
+                let names: Vec<&str> = std::iter::once(f.name)
+                    .chain(f.legacy_names.iter().copied())
+                    .collect();
+                assert_eq!(f.top_pointers.len(), names.len(), "{} {}", ep.id, f.name);
+                for (name, pointer) in names.iter().zip(f.top_pointers) {
+                    assert_eq!(*pointer, format!("/{}", pointer_token(name)));
+                    assert_eq!(f.top_pointer(name), Some(*pointer));
+                }
+                assert_eq!(f.top_pointer("not a field name"), None);
+                fields += 1;
+            }
+        }
+    }
+    assert!(fields > 300, "{fields} fields");
+    let legacy = br#"{"PCD_PAY_RST":"success","PCD_PAY_CODE":"PCHK0000","PCD_PAY_MSG":"ok","PCD_PAY_TYPE":"card","PCD_CARDNAME":"BC"}"#;
+    let report = validate("cpay.result_inquiry", Part::Response, legacy).expect("known");
+    let f = report
+        .findings
+        .iter()
+        .find(|f| f.kind == Kind::LegacyFieldName)
+        .expect("legacy name reported");
+    assert_eq!(f.pointer, "/PCD_CARDNAME");
+    assert!(matches!(f.pointer, std::borrow::Cow::Borrowed(_)));
 }

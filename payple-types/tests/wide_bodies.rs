@@ -202,7 +202,7 @@ fn findings_placed_when_the_object_closes_keep_body_order() {
             .findings
             .iter()
             .filter(|f| matches!(f.kind, Kind::UndocumentedField | Kind::NotApplicable))
-            .map(|f| (f.kind, f.pointer.clone()))
+            .map(|f| (f.kind, f.pointer.to_string()))
             .collect();
         assert_eq!(got, want, "{n} fields");
     }

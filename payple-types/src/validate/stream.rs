@@ -79,7 +79,7 @@ impl BodySeed<'_, '_> {
             actual: Some(format!("a JSON {what}").into()),
             ..Draft::new(Kind::MalformedBody, Detail::NotAnObject)
         };
-        self.cx.push(String::new(), draft);
+        self.cx.push(Cow::Borrowed(""), draft);
     }
 }
 
@@ -158,12 +158,7 @@ impl Bits {
 /// documented order, skipping absent fields, so the search starts after the previous match
 /// (`hint`) and wraps around.
 fn find_field(fields: &[FieldSpec], key: &str, hint: usize) -> Option<(usize, &'static str)> {
-    let named = |f: &FieldSpec| -> Option<&'static str> {
-        if same(f.name, key) {
-            return Some(f.name);
-        }
-        f.legacy_names.iter().copied().find(|l| same(l, key))
-    };
+    let named = |f: &FieldSpec| named_as(f, key);
     let start = hint.min(fields.len());
     let (before, after) = fields.split_at(start);
     for (at, f) in after.iter().enumerate() {
@@ -179,6 +174,15 @@ fn find_field(fields: &[FieldSpec], key: &str, hint: usize) -> Option<(usize, &'
     None
 }
 
+/// The name of `f` that `key` is (its current or a legacy name).
+#[inline(always)]
+fn named_as(f: &FieldSpec, key: &str) -> Option<&'static str> {
+    if same(f.name, key) {
+        return Some(f.name);
+    }
+    f.legacy_names.iter().copied().find(|l| same(l, key))
+}
+
 /// String equality tuned for field names, which share long prefixes (`PCD_PAY_`) and differ
 /// near the end: length, then the last eight bytes, then the rest eight at a time, without
 /// a call to `memcmp`.
@@ -188,7 +192,7 @@ fn same(a: &str, b: &str) -> bool {
 }
 
 /// [`same`] on bytes.
-#[inline]
+#[inline(always)]
 fn same_bytes(a: &[u8], b: &[u8]) -> bool {
     let n = a.len();
     if n != b.len() {
@@ -465,6 +469,28 @@ impl Path<'_> {
         out
     }
 
+    /// The pointer of this path, which names field `f` (a member of its parent): borrowed
+    /// from the spec at the top level of a body.
+    fn field_pointer(&self, f: &FieldSpec) -> Cow<'static, str> {
+        if let Path::Key(Path::Root, key) = *self
+            && let Some(p) = f.top_pointer(key)
+        {
+            return Cow::Borrowed(p);
+        }
+        Cow::Owned(self.pointer())
+    }
+
+    /// The pointer of member `key` (a name of field `f`) of this object: borrowed from the
+    /// spec at the top level of a body.
+    fn field_member(&self, f: &FieldSpec, key: &str) -> Cow<'static, str> {
+        if let Path::Root = self
+            && let Some(p) = f.top_pointer(key)
+        {
+            return Cow::Borrowed(p);
+        }
+        Cow::Owned(self.member(key))
+    }
+
     /// The pointer of member `key` of this object.
     fn member(&self, key: &str) -> String {
         if let Path::Root = self
@@ -646,13 +672,7 @@ impl<'de> ObjectCheck<'de> {
             self.names_seen.push(name);
         }
         if !same(name, f.name) {
-            let draft = Draft {
-                field: Some(f.name),
-                expected: Some(f.name.into()),
-                actual: Some(name.into()),
-                ..Draft::new(Kind::LegacyFieldName, Detail::Legacy)
-            };
-            cx.push(path.member(name), draft);
+            legacy_name(cx, path, f, name);
         }
     }
 
@@ -668,7 +688,7 @@ impl<'de> ObjectCheck<'de> {
                 part: cx.part,
             };
             cx.push(
-                path.member(key),
+                path.member(key).into(),
                 Draft::new(Kind::UndocumentedField, detail),
             );
         }
@@ -753,7 +773,7 @@ impl<'de> ObjectCheck<'de> {
                 // `null` stays absent (a required one is then missing); `""` becomes a value.
                 .filter(|(_, _, null, ..)| !null)
                 .filter(|(i, ..)| match fields[*i].required {
-                    Requirement::When(c) => facts.holds(&c, seen, &blank_bits, &value_of),
+                    Requirement::When(c) => facts.holds(c, seen, &blank_bits, &value_of),
                     _ => false,
                 })
                 .copied()
@@ -797,7 +817,7 @@ impl<'de> ObjectCheck<'de> {
                     )
                 };
                 if !cx.count_if_full(Kind::NotApplicable, Some(f.name)) {
-                    cx.push_at(at, 2 * nth, path.member(key), draft);
+                    cx.push_at(at, 2 * nth, path.field_member(f, key), draft);
                 }
             }
         }
@@ -820,27 +840,7 @@ impl<'de> ObjectCheck<'de> {
                     Requirement::When(c) => facts.holds(c, seen, &blank_bits, &value_of),
                 };
             if condition_ok {
-                let (because, on, cond_method) = match f.required {
-                    Requirement::When(c) => (c.sibling.map(|s| s.field), c.on, c.method),
-                    _ => (None, Outcome::Any, Applies::Both),
-                };
-                let draft = Draft {
-                    rule: f.rules.required_rule,
-                    at_most_warning: f.required_contested,
-                    field: Some(f.name),
-                    type_code: f.type_code.map(|t| t.notation),
-                    expected: Some("present".into()),
-                    actual: Some("absent".into()),
-                    ..Draft::new(
-                        Kind::MissingRequired,
-                        Detail::Missing {
-                            because,
-                            on,
-                            method: cond_method,
-                        },
-                    )
-                };
-                cx.push(path.member(f.name), draft);
+                missing_required(cx, path, f);
             }
         };
         // The fields not present, in field order: from the bit sets when they are inline,
@@ -885,6 +885,34 @@ impl<'de> ObjectCheck<'de> {
     }
 }
 
+/// Reports required field `f` of the object at `path` as missing (out of line: the checks
+/// that lead here stay small).
+#[cold]
+#[inline(never)]
+fn missing_required(cx: &mut Cx<'_>, path: &Path<'_>, f: &'static FieldSpec) {
+    let (because, on, method) = match f.required {
+        Requirement::When(c) => (c.sibling.map(|s| s.field), c.on, c.method),
+        _ => (None, Outcome::Any, Applies::Both),
+    };
+    let draft = Draft {
+        rule: f.rules.required_rule,
+        at_most_warning: f.required_contested,
+        field: Some(f.name),
+        type_code: f.type_code.map(|t| t.notation),
+        expected: Some("present".into()),
+        actual: Some("absent".into()),
+        ..Draft::new(
+            Kind::MissingRequired,
+            Detail::Missing {
+                because,
+                on,
+                method,
+            },
+        )
+    };
+    cx.push(path.field_member(f, f.name), draft);
+}
+
 /// What a conditional requirement reads once an object is complete.
 struct Facts {
     fields: &'static [FieldSpec],
@@ -926,6 +954,19 @@ impl Facts {
     }
 }
 
+/// Reports field `f` sent under its legacy name `name`.
+#[cold]
+#[inline(never)]
+fn legacy_name(cx: &mut Cx<'_>, path: &Path<'_>, f: &'static FieldSpec, name: &'static str) {
+    let draft = Draft {
+        field: Some(f.name),
+        expected: Some(f.name.into()),
+        actual: Some(name.into()),
+        ..Draft::new(Kind::LegacyFieldName, Detail::Legacy)
+    };
+    cx.push(path.field_member(f, name), draft);
+}
+
 fn duplicate(cx: &mut Cx<'_>, path: &Path<'_>, key: &str) {
     if cx.count_if_full(Kind::MalformedBody, None) {
         return;
@@ -936,7 +977,7 @@ fn duplicate(cx: &mut Cx<'_>, path: &Path<'_>, key: &str) {
         actual: Some(key.to_string().into()),
         ..Draft::new(Kind::MalformedBody, Detail::Duplicate)
     };
-    cx.push(pointer, draft);
+    cx.push(pointer.into(), draft);
 }
 
 fn check_result(
@@ -953,7 +994,7 @@ fn check_result(
             actual: Some(code.to_string().into()),
             ..Draft::new(Kind::UnknownResultCode, Detail::UnknownCode)
         };
-        cx.push(pointer(), draft);
+        cx.push(pointer().into(), draft);
     }
     let Some((status_field, success, status)) = status else {
         return;
@@ -990,7 +1031,7 @@ fn check_result(
             },
         )
     };
-    cx.push(pointer(), draft);
+    cx.push(pointer().into(), draft);
 }
 
 /// The weaker per-method pairing of success codes (`method_codes`): a success code that
@@ -1025,7 +1066,7 @@ fn method_pairing(
         actual: Some(code.to_string().into()),
         ..Draft::new(Kind::SuccessCodeMismatch, Detail::MethodCode { method })
     };
-    cx.push(Path::Root.member(r.code_field), draft);
+    cx.push(Path::Root.member(r.code_field).into(), draft);
 }
 
 /// An object key, borrowed from the input when possible.
@@ -1145,7 +1186,7 @@ fn check_text(cx: &mut Cx<'_>, f: &'static FieldSpec, path: &Path<'_>, s: &str) 
             actual: Some(shown_str(s, f.sensitive).into()),
             ..Draft::new(Kind::TypeCodeViolation, Detail::TypeCode(breach))
         };
-        cx.push(path.pointer(), draft);
+        cx.push(path.field_pointer(f), draft);
     }
     check_value_set_and_format(cx, f, path, s);
 }
@@ -1154,42 +1195,56 @@ fn check_text(cx: &mut Cx<'_>, f: &'static FieldSpec, path: &Path<'_>, s: &str) 
 #[inline]
 fn check_value_set_and_format(cx: &mut Cx<'_>, f: &'static FieldSpec, path: &Path<'_>, s: &str) {
     if !f.values.is_empty() && !f.values.contains(&s) {
-        let (kind, detail) = if f.values_open {
-            (
-                Kind::UnknownValue,
-                Detail::UnknownValue { values: f.values },
-            )
-        } else {
-            (
-                Kind::InvalidValue,
-                Detail::InvalidValue { values: f.values },
-            )
-        };
-        let draft = Draft {
-            rule: Some(f.rules.values_rule),
-            at_most_warning: f.values_open,
-            field: Some(f.name),
-            type_code: f.type_code.map(|t| t.notation),
-            expected: Some(f.values.join(" | ").into()),
-            actual: Some(shown_str(s, f.sensitive).into()),
-            ..Draft::new(kind, detail)
-        };
-        cx.push(path.pointer(), draft);
+        not_in_value_set(cx, f, path, s);
     }
     if !f.formats.is_empty() && !f.formats.iter().any(|fm| has_format(fm, s)) {
-        // The reason, for the message: the first format's.
-        if let Some(Err(e)) = f.formats.first().map(|fm| fm.parse(s)) {
-            let patterns: Vec<&str> = f.formats.iter().map(|fm| fm.pattern).collect();
-            let draft = Draft {
-                rule: Some(f.rules.format_rule),
-                field: Some(f.name),
-                type_code: f.type_code.map(|t| t.notation),
-                expected: Some(patterns.join(" | ").into()),
-                actual: Some(shown_str(s, f.sensitive).into()),
-                ..Draft::new(Kind::InvalidFormat, Detail::Format(e))
-            };
-            cx.push(path.pointer(), draft);
-        }
+        not_in_format(cx, f, path, s);
+    }
+}
+
+/// Reports value `s` of field `f`, which is not in the field's value set.
+#[cold]
+#[inline(never)]
+fn not_in_value_set(cx: &mut Cx<'_>, f: &'static FieldSpec, path: &Path<'_>, s: &str) {
+    let (kind, detail) = if f.values_open {
+        (
+            Kind::UnknownValue,
+            Detail::UnknownValue { values: f.values },
+        )
+    } else {
+        (
+            Kind::InvalidValue,
+            Detail::InvalidValue { values: f.values },
+        )
+    };
+    let draft = Draft {
+        rule: Some(f.rules.values_rule),
+        at_most_warning: f.values_open,
+        field: Some(f.name),
+        type_code: f.type_code.map(|t| t.notation),
+        expected: Some(f.values.join(" | ").into()),
+        actual: Some(shown_str(s, f.sensitive).into()),
+        ..Draft::new(kind, detail)
+    };
+    cx.push(path.field_pointer(f), draft);
+}
+
+/// Reports value `s` of field `f`, which has none of the field's formats.
+#[cold]
+#[inline(never)]
+fn not_in_format(cx: &mut Cx<'_>, f: &'static FieldSpec, path: &Path<'_>, s: &str) {
+    // The reason, for the message: the first format's.
+    if let Some(Err(e)) = f.formats.first().map(|fm| fm.parse(s)) {
+        let patterns: Vec<&str> = f.formats.iter().map(|fm| fm.pattern).collect();
+        let draft = Draft {
+            rule: Some(f.rules.format_rule),
+            field: Some(f.name),
+            type_code: f.type_code.map(|t| t.notation),
+            expected: Some(patterns.join(" | ").into()),
+            actual: Some(shown_str(s, f.sensitive).into()),
+            ..Draft::new(Kind::InvalidFormat, Detail::Format(e))
+        };
+        cx.push(path.field_pointer(f), draft);
     }
 }
 
@@ -1277,7 +1332,7 @@ fn mismatch(cx: &mut Cx<'_>, f: &'static FieldSpec, path: &Path<'_>, other: &Val
         actual: Some(format!("{got} {}", shown(other, f.sensitive)).into()),
         ..Draft::new(Kind::JsonTypeMismatch, Detail::JsonType { got })
     };
-    cx.push(path.pointer(), draft);
+    cx.push(path.field_pointer(f), draft);
 }
 
 impl<'de> ValueSeed<'_, '_, '_> {
@@ -1305,7 +1360,7 @@ impl<'de> ValueSeed<'_, '_, '_> {
                     actual: Some(shown(&n, f.sensitive).into()),
                     ..Draft::new(Kind::LenientForm, Detail::Lenient)
                 };
-                self.cx.push(self.path.pointer(), draft);
+                self.cx.push(self.path.field_pointer(f), draft);
             }
             _ => mismatch(self.cx, f, &self.path, &n),
         }
@@ -1425,7 +1480,7 @@ impl ItemSeed<'_, '_, '_> {
             actual: Some(what.into()),
             ..Draft::new(Kind::JsonTypeMismatch, Detail::ItemNotObject)
         };
-        self.cx.push(self.path.pointer(), draft);
+        self.cx.push(self.path.pointer().into(), draft);
     }
 }
 

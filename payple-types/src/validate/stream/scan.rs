@@ -217,14 +217,7 @@ impl<'t> Scanner<'t> {
         hint: usize,
         first_only: bool,
     ) -> Option<(usize, &'static str)> {
-        let is = |name: &str| {
-            let end = self.pos + name.len();
-            self.bytes.get(end) == Some(&b'"')
-                && self
-                    .bytes
-                    .get(self.pos..end)
-                    .is_some_and(|raw| same_bytes(raw, name.as_bytes()))
-        };
+        let is = |name: &str| self.key_is(name);
         // The suggested fields by any of their names (a legacy name stands where the
         // field would), then the others by their current name.
         let near = fields
@@ -249,6 +242,17 @@ impl<'t> Scanner<'t> {
         };
         self.pos += name.len() + 1;
         Some((i, name))
+    }
+
+    /// Whether the key at the current position (its opening quote consumed) is `name`.
+    #[inline(always)]
+    fn key_is(&self, name: &str) -> bool {
+        let end = self.pos + name.len();
+        self.bytes.get(end) == Some(&b'"')
+            && self
+                .bytes
+                .get(self.pos..end)
+                .is_some_and(|raw| same_bytes(raw, name.as_bytes()))
     }
 
     /// A string with escapes from `start` (after the opening quote); `at` is its first
