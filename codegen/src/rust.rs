@@ -1286,7 +1286,7 @@ fn field_tables(fields: &[Field], read_later: &[&str], rt: &TokenStream) -> Vec<
                         Outcome::Error => quote!(#rt::Outcome::Error),
                     };
                     let method = applies_tokens(c.method, rt);
-                    quote!(#rt::Requirement::When(&#rt::Condition { sibling: #sibling, on: #on, method: #method }))
+                    quote!(#rt::Requirement::When(#rt::Condition { sibling: #sibling, on: #on, method: #method }))
                 }
             };
             let values_open = f.values_open.is_some();
@@ -1325,7 +1325,6 @@ fn field_tables(fields: &[Field], read_later: &[&str], rt: &TokenStream) -> Vec<
                 #rt::FieldSpec {
                     name: #name,
                     legacy_names: &[#(#legacy),*],
-                    top_pointers: &[#(#top_pointers),*],
                     type_code: #type_code,
                     required: #required,
                     applies: #applies,
@@ -1339,6 +1338,7 @@ fn field_tables(fields: &[Field], read_later: &[&str], rt: &TokenStream) -> Vec<
                         required_rule: #required_rule,
                         values_rule: #values_rule,
                         format_rule: #format_rule,
+                        top_pointers: &[#(#top_pointers),*],
                     },
                     sensitive: #sensitive,
                     volatile: #volatile,

@@ -303,7 +303,7 @@ pub enum Requirement {
     /// Optional.
     Never,
     /// When every part of the condition holds.
-    When(&'static Condition),
+    When(Condition),
 }
 
 /// A conditional requirement: every part given must hold.
@@ -380,10 +380,6 @@ pub struct FieldSpec {
     pub name: &'static str,
     /// Older names still accepted (reported as `legacy_field_name`).
     pub legacy_names: &'static [&'static str],
-    /// The JSON pointer of the field at the top level of a body: under [`FieldSpec::name`]
-    /// first, then under each legacy name in order (`"/PCD_PAY_OID"`). Findings on
-    /// top-level fields borrow their pointer from here instead of allocating one.
-    pub top_pointers: &'static [&'static str],
     /// The enforced type code (for scalars).
     pub type_code: Option<TypeCode>,
     /// Required rule.
@@ -401,7 +397,8 @@ pub struct FieldSpec {
     /// Other documentation or real traffic omits the field and Payple accepts it: a
     /// missing field is a warning at most.
     pub required_contested: bool,
-    /// Where each rule of the field comes from (read only when a finding is made).
+    /// What only a finding on the field reads: where each rule comes from, and the
+    /// field's pointers.
     pub rules: &'static FieldRules,
     /// Secret or personal: values are redacted in findings.
     pub sensitive: bool,
@@ -415,7 +412,8 @@ pub struct FieldSpec {
     pub shape: FieldShape,
 }
 
-/// Where the rules of one field come from.
+/// What only a finding on one field reads (kept out of [`FieldSpec`], which every value
+/// reads): where the field's rules come from, and its pointers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct FieldRules {
     /// The type code (length, JSON string type).
@@ -426,6 +424,10 @@ pub struct FieldRules {
     pub values_rule: RuleSource,
     /// The formats.
     pub format_rule: RuleSource,
+    /// The JSON pointer of the field at the top level of a body: under [`FieldSpec::name`]
+    /// first, then under each legacy name in order (`"/PCD_PAY_OID"`). Findings on
+    /// top-level fields borrow their pointer from here instead of allocating one.
+    pub top_pointers: &'static [&'static str],
 }
 
 impl FieldSpec {
@@ -442,7 +444,7 @@ impl FieldSpec {
         } else {
             1 + self.legacy_names.iter().position(|l| *l == key)?
         };
-        self.top_pointers.get(at).copied()
+        self.rules.top_pointers.get(at).copied()
     }
 
     /// Reads a date or time value with the first of the field's formats that fits

@@ -669,8 +669,14 @@ fn top_level_pointers_are_the_fields_names_escaped() {
                 let names: Vec<&str> = std::iter::once(f.name)
                     .chain(f.legacy_names.iter().copied())
                     .collect();
-                assert_eq!(f.top_pointers.len(), names.len(), "{} {}", ep.id, f.name);
-                for (name, pointer) in names.iter().zip(f.top_pointers) {
+                assert_eq!(
+                    f.rules.top_pointers.len(),
+                    names.len(),
+                    "{} {}",
+                    ep.id,
+                    f.name
+                );
+                for (name, pointer) in names.iter().zip(f.rules.top_pointers) {
                     assert_eq!(*pointer, format!("/{}", pointer_token(name)));
                     assert_eq!(f.top_pointer(name), Some(*pointer));
                 }

@@ -773,7 +773,7 @@ impl<'de> ObjectCheck<'de> {
                 // `null` stays absent (a required one is then missing); `""` becomes a value.
                 .filter(|(_, _, null, ..)| !null)
                 .filter(|(i, ..)| match fields[*i].required {
-                    Requirement::When(c) => facts.holds(c, seen, &blank_bits, &value_of),
+                    Requirement::When(c) => facts.holds(&c, seen, &blank_bits, &value_of),
                     _ => false,
                 })
                 .copied()
