@@ -924,7 +924,7 @@ impl<'a> Cx<'a> {
         self.push(Cow::Borrowed(""), draft);
     }
 
-    #[inline(never)]
+    #[inline]
     fn push(&mut self, pointer: Cow<'static, str>, draft: Draft) {
         if self.groups.is_none() && self.admitted < MAX_FINDINGS_PER_GROUP {
             self.admitted += 1;
