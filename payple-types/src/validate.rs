@@ -666,18 +666,20 @@ pub fn validate_bytes(ep: &EndpointSpec, part: Part, body: &[u8]) -> Report {
         cx.malformed(why);
         return cx.report();
     }
+    // The byte scanner decides the bodies it reads without doubt, checking UTF-8 on the
+    // way (a body it accepts is UTF-8); anything else (a syntax error above all) goes to
+    // serde's reader, which gives its exact message.
+    if stream::scan_body(&mut cx, body).is_ok() {
+        return cx.report();
+    }
     // A body that is not UTF-8 never parses: serde_json checks every string it reads, and
-    // bytes outside strings must be ASCII. One check of the whole body here lets both
-    // readers borrow every string from it.
+    // bytes outside strings must be ASCII. One check of the whole body here lets the serde
+    // reader borrow every string from it.
     let Ok(text) = std::str::from_utf8(body) else {
+        let mut cx = Cx::new(ep, part);
         cx.malformed("the body is not valid UTF-8".into());
         return cx.report();
     };
-    // The byte scanner decides the bodies it reads without doubt; anything else (a syntax
-    // error above all) goes to serde's reader, which gives its exact message.
-    if stream::scan_body(&mut cx, text).is_ok() {
-        return cx.report();
-    }
     read_with_serde(ep, part, text)
 }
 
@@ -1115,7 +1117,7 @@ mod scanner_tests {
     /// Whether the scanner decides `body` itself (rather than leaving it to serde).
     fn scanner_decides(ep: &EndpointSpec, part: Part, body: &str) -> bool {
         let mut cx = Cx::new(ep, part);
-        precheck(body.as_bytes()).is_ok() && stream::scan_body(&mut cx, body).is_ok()
+        precheck(body.as_bytes()).is_ok() && stream::scan_body(&mut cx, body.as_bytes()).is_ok()
     }
 
     /// Asserts the same report either way; true if the scanner decided the body.

@@ -158,6 +158,15 @@ impl Bits {
 /// documented order, skipping absent fields, so the search starts after the previous match
 /// (`hint`) and wraps around.
 fn find_field(fields: &[FieldSpec], key: &str, hint: usize) -> Option<(usize, &'static str)> {
+    find_field_bytes(fields, key.as_bytes(), hint)
+}
+
+/// [`find_field`] on a key's bytes.
+fn find_field_bytes(
+    fields: &[FieldSpec],
+    key: &[u8],
+    hint: usize,
+) -> Option<(usize, &'static str)> {
     let named = |f: &FieldSpec| named_as(f, key);
     let start = hint.min(fields.len());
     let (before, after) = fields.split_at(start);
@@ -176,11 +185,14 @@ fn find_field(fields: &[FieldSpec], key: &str, hint: usize) -> Option<(usize, &'
 
 /// The name of `f` that `key` is (its current or a legacy name).
 #[inline(always)]
-fn named_as(f: &FieldSpec, key: &str) -> Option<&'static str> {
-    if same(f.name, key) {
+fn named_as(f: &FieldSpec, key: &[u8]) -> Option<&'static str> {
+    if same_bytes(f.name.as_bytes(), key) {
         return Some(f.name);
     }
-    f.legacy_names.iter().copied().find(|l| same(l, key))
+    f.legacy_names
+        .iter()
+        .copied()
+        .find(|l| same_bytes(l.as_bytes(), key))
 }
 
 /// String equality tuned for field names, which share long prefixes (`PCD_PAY_`) and differ
@@ -616,11 +628,17 @@ impl<'de> ObjectCheck<'de> {
         match find_field(self.fields, key, self.hint) {
             Some((i, name)) => Some(self.member(cx, path, i, name)),
             None => {
-                self.nth += 1;
-                self.undocumented_key(cx, path, key);
+                self.undocumented(cx, path, key);
                 None
             }
         }
+    }
+
+    /// A key that names no field of the object (reported; the caller skips its value).
+    #[allow(clippy::ptr_arg, reason = "a borrowed key is kept as a reference")]
+    fn undocumented(&mut self, cx: &mut Cx<'_>, path: &Path<'_>, key: &Cow<'de, str>) {
+        self.nth += 1;
+        self.undocumented_key(cx, path, key);
     }
 
     /// A key that names field `i` of the object, as `name` (its current or a legacy name).
@@ -1253,10 +1271,37 @@ fn not_in_format(cx: &mut Cx<'_>, f: &'static FieldSpec, path: &Path<'_>, s: &st
 fn has_format(fm: &FormatSpec, s: &str) -> bool {
     match fm.pieces {
         [crate::datefmt::Piece::Digits] => !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()),
-        pieces => {
-            fits_pieces(pieces, s).unwrap_or_else(|| crate::datefmt::parse(pieces, s).is_ok())
+        pieces => fits_pieces(pieces, s.as_bytes())
+            .unwrap_or_else(|| crate::datefmt::parse(pieces, s).is_ok()),
+    }
+}
+
+/// Whether ASCII value `raw` of field `f` passes [`check_value_set_and_format`], decided on
+/// the bytes; `None` when only the text can tell (a format the byte check leaves to the
+/// general reader).
+#[inline]
+fn value_set_and_format_hold(f: &FieldSpec, raw: &[u8]) -> Option<bool> {
+    if !f.values.is_empty() && !f.values.iter().any(|v| v.as_bytes() == raw) {
+        return Some(false);
+    }
+    if f.formats.is_empty() {
+        return Some(true);
+    }
+    let mut undecided = false;
+    for fm in f.formats {
+        let fits = match fm.pieces {
+            [crate::datefmt::Piece::Digits] => {
+                Some(!raw.is_empty() && raw.iter().all(u8::is_ascii_digit))
+            }
+            pieces => fits_pieces(pieces, raw),
+        };
+        match fits {
+            Some(true) => return Some(true),
+            Some(false) => {}
+            None => undecided = true,
         }
     }
+    if undecided { None } else { Some(false) }
 }
 
 /// Whether `s` has the shape and calendar of `pieces`, for patterns of fixed-width digit
@@ -1264,9 +1309,8 @@ fn has_format(fm: &FormatSpec, s: &str) -> bool {
 /// [`crate::datefmt::DateTime`]; `None` for other patterns (the general reader decides).
 /// Agrees with `datefmt::parse(..).is_ok()` (tested).
 #[inline]
-fn fits_pieces(pieces: &[crate::datefmt::Piece], s: &str) -> Option<bool> {
+fn fits_pieces(pieces: &[crate::datefmt::Piece], b: &[u8]) -> Option<bool> {
     use crate::datefmt::Piece;
-    let b = s.as_bytes();
     let mut at = 0usize;
     let (mut year, mut month, mut day) = (None, None, None);
     for piece in pieces {
@@ -1285,12 +1329,16 @@ fn fits_pieces(pieces: &[crate::datefmt::Piece], s: &str) -> Option<bool> {
             Piece::Hour => (2, 23),
             Piece::Minute | Piece::Second => (2, 59),
         };
+        let Some(digits) = b.get(at..at + w) else {
+            return Some(false);
+        };
         let mut n = 0u16;
-        for k in 0..w {
-            match b.get(at + k) {
-                Some(d) if d.is_ascii_digit() => n = n * 10 + u16::from(d - b'0'),
-                _ => return Some(false),
+        for &d in digits {
+            let v = d.wrapping_sub(b'0');
+            if v > 9 {
+                return Some(false);
             }
+            n = n * 10 + u16::from(v);
         }
         at += w;
         if n > max {
@@ -1712,7 +1760,7 @@ mod tests {
             walk(ep.request, &mut formats);
             walk(ep.response, &mut formats);
         }
-        assert!(formats.iter().any(|f| fits_pieces(f.pieces, "").is_some()));
+        assert!(formats.iter().any(|f| fits_pieces(f.pieces, b"").is_some()));
         let mut values = vec![
             String::new(),
             "2021-10-26 10:55:03".into(),
@@ -1749,7 +1797,7 @@ mod tests {
         }
         for fm in &formats {
             for v in &values {
-                if let Some(fast) = fits_pieces(fm.pieces, v) {
+                if let Some(fast) = fits_pieces(fm.pieces, v.as_bytes()) {
                     assert_eq!(fast, fm.parse(v).is_ok(), "{} {v:?}", fm.pattern);
                 }
                 assert_eq!(

@@ -1,9 +1,15 @@
 //! The byte scanner: the validator's one pass over a body, without serde's machinery.
 //!
 //! It reads the JSON grammar itself (strings found eight bytes at a time, keys and values
-//! borrowed from the body, which the caller has checked to be UTF-8 in one call) and feeds
+//! borrowed from the body) and feeds
 //! the same checks as the serde reader ([`ObjectCheck`], [`ValueSeed`], [`ItemSeed`]), so a
 //! body gives the same findings either way (`tests/differential.rs` compares the two).
+//!
+//! The body is raw bytes, checked for UTF-8 on the way rather than in a pass of its own:
+//! outside strings the grammar admits ASCII only; a string whose text a check reads is
+//! made a `&str` (std's check), and any other string is checked by [`utf8`] only if it
+//! holds a byte above ASCII. So a body the scanner accepts is UTF-8, and one that is not
+//! makes it give up (the caller then reports it).
 //!
 //! It accepts no more than serde_json does: whatever it is not sure of (a syntax error,
 //! nesting deeper than [`MAX_DEPTH`], a number or escape it leaves to serde_json and
@@ -13,7 +19,8 @@
 
 use super::{
     Cow, FieldShape, FieldSpec, Got, ItemSeed, ObjectCheck, Part, Path, Top, TypeCode, ValueSeed,
-    check_value_set_and_format, de, fmt, mismatch, same_bytes,
+    check_value_set_and_format, de, find_field_bytes, fmt, mismatch, same_bytes,
+    value_set_and_format_hold,
 };
 use crate::validate::Cx;
 use serde::de::Visitor;
@@ -43,10 +50,10 @@ const MAX_DEPTH: usize = 100;
 
 /// Validates `text`, a whole body, into `cx`. `Err(Bail)`: the serde reader must decide
 /// (the findings in `cx` are then incomplete and must be discarded).
-pub(in crate::validate) fn body(cx: &mut Cx<'_>, text: &str) -> Result<(), Bail> {
+pub(in crate::validate) fn body(cx: &mut Cx<'_>, bytes: &[u8]) -> Result<(), Bail> {
     let mut sc = Scanner {
-        text,
-        bytes: text.as_bytes(),
+        bytes,
+        whole: None,
         pos: 0,
         depth: 0,
     };
@@ -89,12 +96,60 @@ static PLAIN: [u8; 256] = {
 };
 
 struct Scanner<'t> {
-    text: &'t str,
     bytes: &'t [u8],
+    /// The whole body as text, once something needed it (an undocumented key): later
+    /// texts are slices of it.
+    whole: Option<&'t str>,
     /// The next byte to read.
     pos: usize,
     /// Objects and arrays open.
     depth: usize,
+}
+
+/// Whether `b` is UTF-8 (RFC 3629: no over-long forms, no surrogates, nothing above
+/// U+10FFFF), for the strings the scanner checks without making them a `&str`.
+fn utf8(b: &[u8]) -> bool {
+    let mut i = 0;
+    while let Some(&first) = b.get(i) {
+        if first < 0x80 {
+            i += 1;
+            continue;
+        }
+        // Three bytes (Hangul and most of the BMP), the common case, in one test: two
+        // continuation bytes, neither over-long (below U+0800) nor a surrogate.
+        if let (0xE0..=0xEF, Some(&[c1, c2])) = (first, b.get(i + 1..i + 3)) {
+            let point = (u32::from(first & 0x0F) << 12)
+                | (u32::from(c1 & 0x3F) << 6)
+                | u32::from(c2 & 0x3F);
+            if (c1 & 0xC0) != 0x80
+                || (c2 & 0xC0) != 0x80
+                || point < 0x800
+                || (0xD800..=0xDFFF).contains(&point)
+            {
+                return false;
+            }
+            i += 3;
+            continue;
+        }
+        // The allowed range of the second byte, and the number of continuation bytes.
+        let (second, more) = match first {
+            0xC2..=0xDF => (0x80..=0xBF, 1),
+            0xF0 => (0x90..=0xBF, 3),
+            0xF1..=0xF3 => (0x80..=0xBF, 3),
+            0xF4 => (0x80..=0x8F, 3),
+            _ => return false,
+        };
+        if !b.get(i + 1).is_some_and(|c| second.contains(c)) {
+            return false;
+        }
+        for k in 2..=more {
+            if !b.get(i + k).is_some_and(|c| (0x80..=0xBF).contains(c)) {
+                return false;
+            }
+        }
+        i += 1 + more;
+    }
+    true
 }
 
 /// Eight copies of a byte.
@@ -160,12 +215,38 @@ impl<'t> Scanner<'t> {
         }
     }
 
+    /// Bytes `start..end` (between the quotes of a string) as text.
+    #[inline]
+    fn text(&self, start: usize, end: usize) -> Result<&'t str, Bail> {
+        match self.whole {
+            Some(whole) => whole.get(start..end).ok_or(Bail),
+            None => std::str::from_utf8(self.bytes.get(start..end).ok_or(Bail)?).map_err(|_| Bail),
+        }
+    }
+
+    /// Makes the whole body text (one check), so that the texts taken after this are
+    /// slices of it: for bodies that need many (undocumented keys).
+    #[cold]
+    fn whole_text(&mut self) -> Result<(), Bail> {
+        if self.whole.is_none() {
+            self.whole = Some(std::str::from_utf8(self.bytes).map_err(|_| Bail)?);
+        }
+        Ok(())
+    }
+
     /// The first position from `at` holding `"`, `\` or a control character (the end of
     /// the body if none): eight bytes at a time, as serde_json does.
     #[inline]
-    fn stop(&self, mut at: usize) -> usize {
+    fn stop(&self, at: usize) -> usize {
+        self.stop_ascii(at).0
+    }
+
+    /// [`Scanner::stop`], and whether the bytes before the stop are all ASCII.
+    #[inline(always)]
+    fn stop_ascii(&self, mut at: usize) -> (usize, bool) {
         const ONES: u64 = splat(1);
         const HIGH: u64 = splat(0x80);
+        let mut any = 0u64;
         while let Some(chunk) = self.bytes.get(at..at + 8) {
             let mut w = [0u8; 8];
             w.copy_from_slice(chunk);
@@ -177,17 +258,22 @@ impl<'t> Scanner<'t> {
             let bs = bs.wrapping_sub(ONES) & !bs;
             let hit = (ctrl | q | bs) & HIGH;
             if hit != 0 {
-                return at + (hit.trailing_zeros() / 8) as usize;
+                let stop = (hit.trailing_zeros() / 8) as usize;
+                // Only the bytes before the stop count (the stop itself is ASCII).
+                let before = if stop == 0 { 0 } else { w << (64 - 8 * stop) };
+                return (at + stop, (any | before) & HIGH == 0);
             }
+            any |= w;
             at += 8;
         }
         while let Some(&b) = self.bytes.get(at) {
             if b == b'"' || b == b'\\' || b < 0x20 {
                 break;
             }
+            any |= u64::from(b);
             at += 1;
         }
-        at
+        (at, any & HIGH == 0)
     }
 
     /// A string whose opening quote is consumed: borrowed from the body unless it has
@@ -198,9 +284,41 @@ impl<'t> Scanner<'t> {
         let end = self.stop(start);
         if self.bytes.get(end) == Some(&b'"') {
             self.pos = end + 1;
-            return self.text.get(start..end).map(Cow::Borrowed).ok_or(Bail);
+            return self.text(start, end).map(Cow::Borrowed);
         }
         self.escaped(start, end).map(Cow::Owned)
+    }
+
+    /// Skips a string whose opening quote is consumed, checking it as [`Scanner::string`]
+    /// does without making it a `&str`.
+    #[inline]
+    fn skip_string(&mut self) -> Result<(), Bail> {
+        let start = self.pos;
+        let (end, ascii) = self.stop_ascii(start);
+        if self.bytes.get(end) == Some(&b'"') {
+            if !ascii && !utf8(&self.bytes[start..end]) {
+                return Err(Bail);
+            }
+            self.pos = end + 1;
+            return Ok(());
+        }
+        self.escaped(start, end).map(drop)
+    }
+
+    /// A key whose opening quote is consumed and which [`Scanner::expected_key`] did not
+    /// match: its bytes when it has no escape (`Err` holds the decoded key otherwise).
+    #[inline]
+    fn key(&mut self) -> Result<Result<(usize, usize), String>, Bail> {
+        let start = self.pos;
+        let (end, ascii) = self.stop_ascii(start);
+        if self.bytes.get(end) == Some(&b'"') {
+            if !ascii && !utf8(&self.bytes[start..end]) {
+                return Err(Bail);
+            }
+            self.pos = end + 1;
+            return Ok(Ok((start, end)));
+        }
+        self.escaped(start, end).map(Err)
     }
 
     /// The key at the current position (its opening quote consumed) when it is the name
@@ -269,7 +387,7 @@ impl<'t> Scanner<'t> {
                 _ => return Err(Bail),
             }
         }
-        let quoted = self.text.get(start - 1..=at).ok_or(Bail)?;
+        let quoted = self.text(start - 1, at + 1)?;
         let decoded: String = serde_json::from_str(quoted).map_err(|_| Bail)?;
         self.pos = at + 1;
         Ok(decoded)
@@ -286,10 +404,11 @@ impl<'t> Scanner<'t> {
         }
     }
 
-    /// A number's text, by the JSON grammar; `Some(n)` for a plain non-negative integer of
-    /// at most 19 digits, which needs no further reading. Other numbers are read by
-    /// serde_json, and the scanner gives up if serde_json refuses them (out of range).
-    fn number(&mut self) -> Result<(&'t str, Option<u64>), Bail> {
+    /// A number, by the JSON grammar: where it starts, and `Some(n)` for a plain
+    /// non-negative integer of at most 19 digits, which needs no further reading. Other
+    /// numbers are read by serde_json, and the scanner gives up if serde_json refuses them
+    /// (out of range).
+    fn number(&mut self) -> Result<(usize, Option<u64>), Bail> {
         let start = self.pos;
         let negative = self.eat(b'-');
         let mut n: u64 = 0;
@@ -317,11 +436,7 @@ impl<'t> Scanner<'t> {
             }
             self.digits()?;
         }
-        let text = self.text.get(start..self.pos).ok_or(Bail)?;
-        if plain {
-            return Ok((text, Some(n)));
-        }
-        Ok((text, None))
+        Ok((start, plain.then_some(n)))
     }
 
     /// One or more digits.
@@ -333,10 +448,10 @@ impl<'t> Scanner<'t> {
         if self.pos == start { Err(Bail) } else { Ok(()) }
     }
 
-    /// A number that is not plain, as serde_json reads it.
+    /// The number from `start` to the current position, not plain, as serde_json reads it.
     #[cold]
-    fn number_value(text: &str) -> Result<serde_json::Number, Bail> {
-        match serde_json::from_str::<Value>(text) {
+    fn number_value(&self, start: usize) -> Result<serde_json::Number, Bail> {
+        match serde_json::from_str::<Value>(self.text(start, self.pos)?) {
             Ok(Value::Number(n)) => Ok(n),
             _ => Err(Bail),
         }
@@ -347,7 +462,7 @@ impl<'t> Scanner<'t> {
         match self.peek() {
             Some(b'"') => {
                 self.pos += 1;
-                self.string()?;
+                self.skip_string()?;
                 Ok("string")
             }
             Some(b'{') => {
@@ -357,7 +472,7 @@ impl<'t> Scanner<'t> {
                 if !self.eat(b'}') {
                     loop {
                         self.expect(b'"')?;
-                        self.string()?;
+                        self.skip_string()?;
                         self.ws();
                         self.expect(b':')?;
                         self.ws();
@@ -389,8 +504,8 @@ impl<'t> Scanner<'t> {
             Some(b'f') => self.literal(b"false").map(|()| "boolean"),
             Some(b'n') => self.literal(b"null").map(|()| "null"),
             Some(b'-' | b'0'..=b'9') => {
-                if let (text, None) = self.number()? {
-                    Self::number_value(text)?;
+                if let (start, None) = self.number()? {
+                    self.number_value(start)?;
                 }
                 Ok("number")
             }
@@ -404,8 +519,7 @@ impl<'t> Scanner<'t> {
     fn tree(&mut self) -> Result<Value, Bail> {
         let start = self.pos;
         self.skip()?;
-        let text = self.text.get(start..self.pos).ok_or(Bail)?;
-        serde_json::from_str(text).map_err(|_| Bail)
+        serde_json::from_str(self.text(start, self.pos)?).map_err(|_| Bail)
     }
 
     /// The members of an object whose `{` is consumed, checked against `fields`.
@@ -430,10 +544,21 @@ impl<'t> Scanner<'t> {
                 let first_only = fields.len() > 16 || !obj.undocumented.is_empty();
                 let member = match self.expected_key(fields, obj.hint, first_only) {
                     Some((i, name)) => Some(obj.member(cx, path, i, name)),
-                    None => {
-                        let key = self.string()?;
-                        obj.key(cx, path, &key)
-                    }
+                    None => match self.key()? {
+                        Ok((start, end)) => {
+                            match find_field_bytes(fields, &self.bytes[start..end], obj.hint) {
+                                Some((i, name)) => Some(obj.member(cx, path, i, name)),
+                                None => {
+                                    // Perhaps many more: the whole body made text once.
+                                    self.whole_text()?;
+                                    let key = Cow::Borrowed(self.text(start, end)?);
+                                    obj.undocumented(cx, path, &key);
+                                    None
+                                }
+                            }
+                        }
+                        Err(decoded) => obj.key(cx, path, &Cow::Owned(decoded)),
+                    },
                 };
                 self.ws();
                 self.expect(b':')?;
@@ -462,9 +587,11 @@ impl<'t> Scanner<'t> {
     /// empty, has no escape and fits scalar field `f`'s type code: read and checked
     /// against the code in one loop where the code admits only some ASCII characters (a
     /// table lookup per byte), found eight bytes at a time and measured where it admits any
-    /// character. `None` (nothing consumed): the general path decides, and reports.
+    /// character. Consumes it and returns its bytes, and whether they are ASCII (bytes above
+    /// ASCII are not yet checked). `None` (nothing consumed): the general path decides,
+    /// and reports.
     #[inline]
-    fn plain_value(&mut self, f: &FieldSpec) -> Option<&'t str> {
+    fn plain_value(&mut self, f: &FieldSpec) -> Option<(&'t [u8], bool)> {
         let FieldShape::Scalar = f.shape else {
             return None;
         };
@@ -473,8 +600,9 @@ impl<'t> Scanner<'t> {
             None => (None, None),
         };
         let start = self.pos;
-        let end = match mask {
+        let (end, ascii) = match mask {
             Some(mask) => {
+                // The table admits ASCII characters only.
                 let mut end = start;
                 while let Some(&b) = self.bytes.get(end) {
                     if PLAIN[usize::from(b)] & mask == 0 {
@@ -482,23 +610,24 @@ impl<'t> Scanner<'t> {
                     }
                     end += 1;
                 }
-                end
+                (end, true)
             }
-            None => self.stop(start),
+            None => self.stop_ascii(start),
         };
         if end == start || self.bytes.get(end) != Some(&b'"') {
             return None;
         }
-        let s = self.text.get(start..end)?;
-        // No more characters than bytes; only a long value needs counting.
+        let raw = self.bytes.get(start..end)?;
+        // No more characters than bytes; only a long value needs counting (the bytes that
+        // do not continue a character; the general path decides if the bytes are not UTF-8).
         if let Some(max) = max_len
-            && s.len() > max as usize
-            && s.chars().count() > max as usize
+            && raw.len() > max as usize
+            && raw.iter().filter(|&&b| !(0x80..0xC0).contains(&b)).count() > max as usize
         {
             return None;
         }
         self.pos = end + 1;
-        Some(s)
+        Some((raw, ascii))
     }
 
     /// The value of documented field `f`: a plain string (most values) here, anything
@@ -511,9 +640,18 @@ impl<'t> Scanner<'t> {
         path: Path<'_>,
     ) -> Result<Got<'t>, Bail> {
         if self.peek() == Some(b'"') {
-            self.pos += 1;
-            if let Some(s) = self.plain_value(f) {
-                // What `ValueSeed` would do with it, the type code known to hold.
+            let start = self.pos + 1;
+            self.pos = start;
+            if let Some((raw, ascii)) = self.plain_value(f) {
+                // What `ValueSeed` would do with it, the type code known to hold: on the
+                // bytes when no rule keeps the text and they pass (most values).
+                if !f.captured
+                    && (ascii || utf8(raw))
+                    && value_set_and_format_hold(f, raw) == Some(true)
+                {
+                    return Ok(Got::Value(None));
+                }
+                let s = self.text(start, start + raw.len())?;
                 check_value_set_and_format(cx, f, &path, s);
                 return Ok(Got::Value(f.captured.then_some(Cow::Borrowed(s))));
             }
@@ -578,9 +716,9 @@ impl<'t> Scanner<'t> {
             }
             Some(b'-' | b'0'..=b'9') => match self.number()? {
                 (_, Some(n)) => seed.visit_u64(n),
-                (text, None) => {
+                (start, None) => {
                     // The visit serde_json makes for the number.
-                    let n = Self::number_value(text)?;
+                    let n = self.number_value(start)?;
                     if let Some(u) = n.as_u64() {
                         seed.visit_u64(u)
                     } else if let Some(i) = n.as_i64() {
@@ -630,5 +768,56 @@ impl<'t> Scanner<'t> {
         }
         self.depth -= 1;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::utf8;
+    use proptest::prelude::*;
+
+    /// Every one- to four-byte sequence around the boundaries of the encoding (over-long
+    /// forms, surrogates, the end of Unicode, truncations), alone and between ASCII.
+    #[test]
+    fn utf8_agrees_with_std_on_every_boundary_sequence() {
+        let edges: Vec<u8> = [
+            0x00, 0x41, 0x7F, 0x80, 0x8F, 0x90, 0x9F, 0xA0, 0xBF, 0xC0, 0xC1, 0xC2, 0xDF, 0xE0,
+            0xE1, 0xEC, 0xED, 0xEE, 0xEF, 0xF0, 0xF1, 0xF3, 0xF4, 0xF5, 0xFF,
+        ]
+        .to_vec();
+        let mut checked = 0usize;
+        for &a in &edges {
+            for &b in &edges {
+                for &c in &edges {
+                    for &d in &edges {
+                        for len in 1..=4 {
+                            let seq = &[a, b, c, d][..len];
+                            let padded: Vec<u8> = [b"x", seq, b"y"].concat();
+                            for bytes in [seq, &padded[..]] {
+                                assert_eq!(
+                                    utf8(bytes),
+                                    std::str::from_utf8(bytes).is_ok(),
+                                    "{bytes:x?}"
+                                );
+                                checked += 1;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        assert!(checked > 1_000_000);
+    }
+
+    proptest! {
+        #[test]
+        fn utf8_agrees_with_std(bytes in proptest::collection::vec(any::<u8>(), 0..64)) {
+            prop_assert_eq!(utf8(&bytes), std::str::from_utf8(&bytes).is_ok());
+        }
+
+        #[test]
+        fn utf8_accepts_every_string(s in ".{0,32}") {
+            prop_assert!(utf8(s.as_bytes()));
+        }
     }
 }
