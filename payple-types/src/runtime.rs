@@ -439,10 +439,14 @@ impl FieldSpec {
     /// The JSON pointer of this field at the top level of a body when it is sent under
     /// `key` (its name or a legacy name); `None` for any other key.
     pub fn top_pointer(&self, key: &str) -> Option<&'static str> {
-        let at = if self.name == key {
+        // The validator passes the spec's own strings: the same address settles most.
+        let is = |name: &str| {
+            name.len() == key.len() && (std::ptr::eq(name.as_ptr(), key.as_ptr()) || name == key)
+        };
+        let at = if is(self.name) {
             0
         } else {
-            1 + self.legacy_names.iter().position(|l| *l == key)?
+            1 + self.legacy_names.iter().position(|l| is(l))?
         };
         self.rules.top_pointers.get(at).copied()
     }
