@@ -1312,26 +1312,28 @@ fn value_set_and_format_hold(f: &FieldSpec, raw: &[u8]) -> Option<bool> {
 fn fits_pieces(pieces: &[crate::datefmt::Piece], b: &[u8]) -> Option<bool> {
     use crate::datefmt::Piece;
     let mut at = 0usize;
-    let (mut year, mut month, mut day) = (None, None, None);
+    let (mut year, mut month, mut day) = (None, None, 0u8);
     for piece in pieces {
-        let (w, max) = match *piece {
-            Piece::Literal(c) if c.is_ascii() => {
+        let width = match *piece {
+            Piece::Literal(c) => {
+                if !c.is_ascii() {
+                    return None;
+                }
                 if b.get(at) != Some(&(c as u8)) {
                     return Some(false);
                 }
                 at += 1;
                 continue;
             }
-            Piece::Literal(_) | Piece::Digits => return None,
-            Piece::Year | Piece::Milli => (if matches!(piece, Piece::Year) { 4 } else { 3 }, 9999),
-            Piece::Month => (2, 12),
-            Piece::Day => (2, 31),
-            Piece::Hour => (2, 23),
-            Piece::Minute | Piece::Second => (2, 59),
+            Piece::Digits => return None,
+            Piece::Year => 4,
+            Piece::Milli => 3,
+            Piece::Month | Piece::Day | Piece::Hour | Piece::Minute | Piece::Second => 2,
         };
-        let Some(digits) = b.get(at..at + w) else {
+        let Some(digits) = b.get(at..at + width) else {
             return Some(false);
         };
+        at += width;
         let mut n = 0u16;
         for &d in digits {
             let v = d.wrapping_sub(b'0');
@@ -1340,26 +1342,33 @@ fn fits_pieces(pieces: &[crate::datefmt::Piece], b: &[u8]) -> Option<bool> {
             }
             n = n * 10 + u16::from(v);
         }
-        at += w;
-        if n > max {
+        // Ranges (a year and a millisecond take any value of their width).
+        let fits = match piece {
+            Piece::Year => {
+                year = Some(n);
+                true
+            }
+            Piece::Month => {
+                month = Some(n as u8);
+                (1..=12).contains(&n)
+            }
+            Piece::Day => {
+                day = n as u8;
+                (1..=31).contains(&n)
+            }
+            Piece::Hour => n <= 23,
+            Piece::Minute | Piece::Second => n <= 59,
+            _ => true,
+        };
+        if !fits {
             return Some(false);
-        }
-        match piece {
-            Piece::Year => year = Some(n),
-            Piece::Month if n == 0 => return Some(false),
-            Piece::Month => month = Some(n as u8),
-            Piece::Day => day = Some(n as u8),
-            _ => {}
         }
     }
     if at != b.len() {
         return Some(false);
     }
-    if let Some(d) = day {
-        let max = month.map_or(31, |m| crate::datefmt::days_in_month(year, m));
-        if d == 0 || d > max {
-            return Some(false);
-        }
+    if day != 0 && month.is_some_and(|m| day > crate::datefmt::days_in_month(year, m)) {
+        return Some(false);
     }
     Some(true)
 }
