@@ -651,6 +651,14 @@ impl<'t> Scanner<'t> {
                 {
                     return Ok(Got::Value(None));
                 }
+                // A kept value that is one of the documented values (the payment method,
+                // the status): the spec's own text, equal to the body's.
+                if f.captured
+                    && f.formats.is_empty()
+                    && let Some(v) = f.values.iter().find(|v| v.as_bytes() == raw)
+                {
+                    return Ok(Got::Value(Some(Cow::Borrowed(v))));
+                }
                 let s = self.text(start, start + raw.len())?;
                 check_value_set_and_format(cx, f, &path, s);
                 return Ok(Got::Value(f.captured.then_some(Cow::Borrowed(s))));
