@@ -289,26 +289,12 @@ impl<'t> Scanner<'t> {
         self.escaped(start, end).map(Cow::Owned)
     }
 
-    /// Skips a string whose opening quote is consumed, checking it as [`Scanner::string`]
-    /// does without making it a `&str`.
+    /// A string whose opening quote is consumed, checked as [`Scanner::string`] checks it
+    /// without making it a `&str`: the range of its bytes when it has no escape, else
+    /// (`Err`) its decoded text. For keys [`Scanner::expected_key`] did not match, and for
+    /// skipped values.
     #[inline]
-    fn skip_string(&mut self) -> Result<(), Bail> {
-        let start = self.pos;
-        let (end, ascii) = self.stop_ascii(start);
-        if self.bytes.get(end) == Some(&b'"') {
-            if !ascii && !utf8(&self.bytes[start..end]) {
-                return Err(Bail);
-            }
-            self.pos = end + 1;
-            return Ok(());
-        }
-        self.escaped(start, end).map(drop)
-    }
-
-    /// A key whose opening quote is consumed and which [`Scanner::expected_key`] did not
-    /// match: its bytes when it has no escape (`Err` holds the decoded key otherwise).
-    #[inline]
-    fn key(&mut self) -> Result<Result<(usize, usize), String>, Bail> {
+    fn raw_string(&mut self) -> Result<Result<(usize, usize), String>, Bail> {
         let start = self.pos;
         let (end, ascii) = self.stop_ascii(start);
         if self.bytes.get(end) == Some(&b'"') {
@@ -462,7 +448,7 @@ impl<'t> Scanner<'t> {
         match self.peek() {
             Some(b'"') => {
                 self.pos += 1;
-                self.skip_string()?;
+                let _ = self.raw_string()?;
                 Ok("string")
             }
             Some(b'{') => {
@@ -472,7 +458,7 @@ impl<'t> Scanner<'t> {
                 if !self.eat(b'}') {
                     loop {
                         self.expect(b'"')?;
-                        self.skip_string()?;
+                        let _ = self.raw_string()?;
                         self.ws();
                         self.expect(b':')?;
                         self.ws();
@@ -544,7 +530,7 @@ impl<'t> Scanner<'t> {
                 let first_only = fields.len() > 16 || !obj.undocumented.is_empty();
                 let member = match self.expected_key(fields, obj.hint, first_only) {
                     Some((i, name)) => Some(obj.member(cx, path, i, name)),
-                    None => match self.key()? {
+                    None => match self.raw_string()? {
                         Ok((start, end)) => {
                             match find_field_bytes(fields, &self.bytes[start..end], obj.hint) {
                                 Some((i, name)) => Some(obj.member(cx, path, i, name)),
