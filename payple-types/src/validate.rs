@@ -168,7 +168,7 @@ pub struct Finding {
     /// Severity.
     pub severity: Severity,
     /// JSON pointer of the value ("" for the whole body); borrowed from the spec for
-    /// top-level fields ([`crate::FieldSpec::top_pointers`]).
+    /// top-level fields ([`crate::FieldRules::top_pointers`]).
     pub pointer: Cow<'static, str>,
     /// The documented field name, if the finding concerns one.
     pub field: Option<Cow<'static, str>>,

@@ -433,11 +433,17 @@ impl<T, const N: usize> Few<T, N> {
     }
 
     fn iter(&self) -> impl DoubleEndedIterator<Item = &T> {
-        self.head.iter().flatten().chain(&self.rest)
+        // Only the slots filled so far.
+        let filled = self.len.min(N);
+        self.head[..filled].iter().flatten().chain(&self.rest)
     }
 
     fn iter_mut(&mut self) -> impl Iterator<Item = &mut T> {
-        self.head.iter_mut().flatten().chain(&mut self.rest)
+        let filled = self.len.min(N);
+        self.head[..filled]
+            .iter_mut()
+            .flatten()
+            .chain(&mut self.rest)
     }
 }
 
