@@ -1275,10 +1275,16 @@ fn not_in_format(cx: &mut Cx<'_>, f: &'static FieldSpec, path: &Path<'_>, s: &st
 /// Whether `s` has format `fm`; digit strings (amounts, counts) without the general reader.
 #[inline]
 fn has_format(fm: &FormatSpec, s: &str) -> bool {
+    fits_format(fm, s.as_bytes()).unwrap_or_else(|| crate::datefmt::parse(fm.pieces, s).is_ok())
+}
+
+/// Whether `b` has format `fm`, decided on the bytes; `None` when only the general reader
+/// can tell ([`fits_pieces`]).
+#[inline]
+fn fits_format(fm: &FormatSpec, b: &[u8]) -> Option<bool> {
     match fm.pieces {
-        [crate::datefmt::Piece::Digits] => !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()),
-        pieces => fits_pieces(pieces, s.as_bytes())
-            .unwrap_or_else(|| crate::datefmt::parse(pieces, s).is_ok()),
+        [crate::datefmt::Piece::Digits] => Some(!b.is_empty() && b.iter().all(u8::is_ascii_digit)),
+        pieces => fits_pieces(pieces, b),
     }
 }
 
@@ -1295,13 +1301,7 @@ fn value_set_and_format_hold(f: &FieldSpec, raw: &[u8]) -> Option<bool> {
     }
     let mut undecided = false;
     for fm in f.formats {
-        let fits = match fm.pieces {
-            [crate::datefmt::Piece::Digits] => {
-                Some(!raw.is_empty() && raw.iter().all(u8::is_ascii_digit))
-            }
-            pieces => fits_pieces(pieces, raw),
-        };
-        match fits {
+        match fits_format(fm, raw) {
             Some(true) => return Some(true),
             Some(false) => {}
             None => undecided = true,

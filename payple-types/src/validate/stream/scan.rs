@@ -774,11 +774,10 @@ mod tests {
     /// forms, surrogates, the end of Unicode, truncations), alone and between ASCII.
     #[test]
     fn utf8_agrees_with_std_on_every_boundary_sequence() {
-        let edges: Vec<u8> = [
+        let edges = [
             0x00, 0x41, 0x7F, 0x80, 0x8F, 0x90, 0x9F, 0xA0, 0xBF, 0xC0, 0xC1, 0xC2, 0xDF, 0xE0,
             0xE1, 0xEC, 0xED, 0xEE, 0xEF, 0xF0, 0xF1, 0xF3, 0xF4, 0xF5, 0xFF,
-        ]
-        .to_vec();
+        ];
         let mut checked = 0usize;
         for &a in &edges {
             for &b in &edges {
